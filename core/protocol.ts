@@ -360,3 +360,29 @@ export function parseServerMessage(raw: string | ArrayBuffer | ArrayBufferView):
 export function joinPayload(challenge: string, cell: string, position: LatLng): string {
   return `wisp-join/v${PROTOCOL_VERSION}\n${challenge}\n${cell}\n${position.lat}\n${position.lng}`;
 }
+
+// ---------------------------------------------------------------------------------------------
+// HTTP API shapes shared by the Worker and clients
+// ---------------------------------------------------------------------------------------------
+
+/** Where the position in a discover answer came from. */
+export type PositionSource = 'query' | 'cf' | 'fallback';
+
+/** `GET /api/discover?lat=&lng=` */
+export interface DiscoverResponse {
+  protocol: number;
+  cell: string;
+  /** The coarse position to join at (sign and send exactly these numbers in `join`). */
+  position: LatLng;
+  source: PositionSource;
+  /** Absolute ws:// or wss:// URL of the cell's WebSocket. */
+  websocket: string;
+  cellDeg: number;
+  maxDegree: number;
+  limits: Limits;
+}
+
+/** Body of every HTTP error. */
+export interface HttpError {
+  error: { code: ErrorCode; message: string; requestId?: string };
+}
