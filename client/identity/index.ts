@@ -1,0 +1,1 @@
+export { loadIdentity, forgetIdentity, DB_NAME, STORE, DEFAULT_SLOT, type Identity, type LoadIdentityOptions } from './identity';

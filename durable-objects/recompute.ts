@@ -1,0 +1,116 @@
+/**
+ * Recomputing a cell's neighbour sets (DESIGN.md, "How to compute it without a global server"):
+ * read the peers of every non-empty cell reaching into a cap around this cell, triangulate, and
+ * widen the cap until every own peer's star (and its neighbours' stars, for the degree cap) is
+ * certified. Then tell exactly the peers whose sets changed.
+ */
+import { peerPoint } from '../core/geo';
+import type { NeighbourInfo } from '../core/protocol';
+import { assignNeighbours, type Site } from '../core/topology';
+import { readAttachment, writeAttachment } from './attachment';
+import type { Cell } from './Cell';
+import type { PeerRecord } from './neighbourhood';
+
+const DEG = Math.PI / 180;
+/** Beyond a hemisphere the local test buys nothing: read every non-empty cell instead. */
+const GLOBAL_RADIUS = Math.PI / 2;
+
+interface Known extends PeerRecord {
+  cell: string;
+}
+
+export async function recomputeNeighbours(cell: Cell): Promise<void> {
+  const { hood, self } = cell;
+  if (cell.peers.size === 0) {
+    await unwatchAllBut(cell, new Set());
+    return;
+  }
+  // First ring: this cell's circumradius plus one row of cells.
+  let radius = hood.shape(self).radius + cell.grid.rowHeight * DEG;
+  for (;;) {
+    const global = radius >= GLOBAL_RADIUS;
+    const cells = hood.cellsWithin(self, global ? Infinity : radius);
+    await watchAll(cell, cells);
+    const known = collect(cell, cells);
+    const sites: Site[] = [...known.values()].map((k) => ({ id: k.id, p: peerPoint(k.id, k) }));
+    const result = assignNeighbours({
+      sites,
+      own: [...cell.peers.keys()],
+      centre: hood.shape(self).centre,
+      radius: global ? Infinity : radius,
+      maxDegree: cell.config.maxDegree,
+    });
+    if (result) {
+      await unwatchAllBut(cell, new Set(cells));
+      announce(cell, result, known);
+      return;
+    }
+    radius *= 2;
+  }
+}
+
+/** Own peers plus the snapshots of `cells`; an id in two places (a peer mid-move) counts once, here. */
+function collect(cell: Cell, cells: string[]): Map<string, Known> {
+  const known = new Map<string, Known>();
+  for (const c of cells) {
+    for (const r of cell.hood.snapshots.get(c) ?? []) known.set(r.id, { ...r, cell: c });
+  }
+  for (const r of cell.records()) known.set(r.id, { ...r, cell: cell.self });
+  return known;
+}
+
+async function watchAll(cell: Cell, cells: string[]): Promise<void> {
+  const missing = cells.filter((c) => !cell.hood.snapshots.has(c));
+  await Promise.all(missing.map(async (c) => cell.hood.setSnapshot(c, await cell.stub(c).watch(cell.self))));
+}
+
+async function unwatchAllBut(cell: Cell, keep: Set<string>): Promise<void> {
+  const drop = [...cell.hood.snapshots.keys()].filter((c) => !keep.has(c));
+  await Promise.all(
+    drop.map(async (c) => {
+      await cell.hood.dropSnapshot(c);
+      try {
+        await cell.stub(c).unwatch(cell.self);
+      } catch (err) {
+        console.error('Cell:unwatch', c, err);
+      }
+    }),
+  );
+}
+
+/** Sends `welcome` to new peers and `neighbours` diffs to peers whose set changed; nothing to others. */
+function announce(cell: Cell, result: Map<string, string[]>, known: Map<string, Known>): void {
+  const info = (id: string): NeighbourInfo => {
+    const k = known.get(id)!;
+    return { id, lat: k.lat, lng: k.lng };
+  };
+  for (const [id, ws] of cell.peers) {
+    const att = readAttachment(ws);
+    const peer = att?.peer;
+    const next = result.get(id);
+    if (!att || !peer || !next) continue;
+    const before = new Set(peer.n.map(([n]) => n));
+    const after = new Set(next);
+    const add = next.filter((n) => !before.has(n));
+    const remove = [...before].filter((n) => !after.has(n));
+    const routes: [string, string][] = next.map((n) => [n, known.get(n)!.cell]);
+    if (peer.welcomed && add.length === 0 && remove.length === 0) {
+      // Same neighbours, but one may have moved cells: keep its route current, say nothing.
+      if (routes.some(([n, c], i) => peer.n[i]?.[0] !== n || peer.n[i]?.[1] !== c)) {
+        peer.n = routes;
+        writeAttachment(ws, att);
+      }
+      continue;
+    }
+    // Routes are updated before anything is sent, so the peer can signal a new neighbour at once.
+    peer.n = routes;
+    const wasWelcomed = peer.welcomed;
+    peer.welcomed = true;
+    writeAttachment(ws, att);
+    if (!wasWelcomed) {
+      cell.send(ws, { type: 'welcome', id, cell: cell.self, position: { lat: peer.lat, lng: peer.lng }, neighbours: next.map(info) });
+    } else {
+      cell.send(ws, { type: 'neighbours', add: add.map(info), remove });
+    }
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The Hono app: config parsed once per isolate (a bad value answers `bad_config` naming it),
+ * one route per file, one error handler.
+ */
+import { Hono } from 'hono';
+import { ConfigError, parseConfig, type Config } from '../core/config';
+import { cellGrid, type CellGrid } from '../core/geo';
+import type { Env } from '../durable-objects/env';
+import type { AppEnv } from './context';
+import { ApiError, errorBody } from './errors';
+import { registerConnect } from './routes/connect';
+import { registerDiscover } from './routes/discover';
+import { registerHealth } from './routes/health';
+import { registerStats } from './routes/stats';
+
+let cached: { env: Env; config: Config; grid: CellGrid } | null = null;
+
+function configFor(env: Env): { config: Config; grid: CellGrid } {
+  if (cached?.env !== env) {
+    const config = parseConfig(env as unknown as Record<string, unknown>);
+    cached = { env, config, grid: cellGrid(config.cellDeg) };
+  }
+  return cached;
+}
+
+export function createApp(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use('*', async (c, next) => {
+    c.set('requestId', c.req.header('cf-ray') ?? crypto.randomUUID());
+    try {
+      const { config, grid } = configFor(c.env);
+      c.set('config', config);
+      c.set('grid', grid);
+    } catch (err) {
+      if (err instanceof ConfigError) throw new ApiError('bad_config', err.message);
+      throw err;
+    }
+    await next();
+  });
+
+  registerHealth(app);
+  registerDiscover(app);
+  registerConnect(app);
+  registerStats(app);
+
+  app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
+
+  app.onError((err, c) => {
+    const requestId = c.get('requestId');
+    if (err instanceof ApiError) return c.json(errorBody(err.code, err.message, requestId), err.status as 400);
+    // Unknown errors: log the detail, answer generically (never a stack).
+    console.error('worker:onError', requestId, err);
+    return c.json(errorBody('internal', 'internal error', requestId), 500);
+  });
+
+  return app;
+}
