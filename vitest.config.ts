@@ -1,2 +1,29 @@
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
-export default defineConfig({ test: { projects: [{ test: { name: 'core', include: ['test/core/**/*.test.ts'], environment: 'node' } }] } });
+
+/**
+ * `npm test` runs every project: pure core in Node, Worker + Durable Objects in real workerd.
+ */
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'core', include: ['test/core/**/*.test.ts'], environment: 'node' } },
+      {
+        plugins: [
+          cloudflareTest({
+            main: './worker/index.ts',
+            wrangler: { configPath: './wrangler.toml' },
+          }),
+        ],
+        test: {
+          name: 'workers',
+          include: ['test/worker/**/*.test.ts', 'test/durable-objects/**/*.test.ts'],
+          testTimeout: 60_000,
+          // Files share one workerd and its Durable Objects: run them one after another.
+          fileParallelism: false,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});

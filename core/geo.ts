@@ -29,16 +29,19 @@ export function isValidLatLng(lat: unknown, lng: unknown): boolean {
 
 /** Maps any finite longitude into [-180, 180). */
 export function normaliseLng(lng: number): number {
+  if (lng >= -180 && lng < 180) return lng === 0 ? 0 : lng; // common case, exact (no -0)
   const l = ((((lng + 180) % 360) + 360) % 360) - 180;
-  return l === 0 ? 0 : l; // no -0
+  return l === 0 ? 0 : l;
 }
 
 /** Rounds a position to the coarse grid; longitude wraps into [-180, 180). */
 export function coarsen(pos: LatLng): LatLng {
   const f = 10 ** POSITION_DECIMALS;
   const lat = Math.round(Math.max(-90, Math.min(90, pos.lat)) * f) / f;
-  const lng = normaliseLng(Math.round(normaliseLng(pos.lng) * f) / f);
-  return { lat: lat === 0 ? 0 : lat, lng };
+  // Round after wrapping (wrapping adds float noise); rounding up to 180 wraps to -180.
+  let lng = Math.round(normaliseLng(pos.lng) * f) / f;
+  if (lng >= 180) lng = -180;
+  return { lat: lat === 0 ? 0 : lat, lng: lng === 0 ? 0 : lng };
 }
 
 export function toVec3(pos: LatLng): Vec3 {

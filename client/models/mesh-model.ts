@@ -91,7 +91,7 @@ export const MeshModel = createModel(({ join, search }: MeshModelOptions) => {
       error.value = reason;
       retryInS.value = delayS;
     });
-    cancelRetryTimerOnly();
+    clearInterval(retryTimer);
     // A one-second tick drives the visible countdown; the join starts when it reaches zero.
     retryTimer = setInterval(() => {
       const left = (retryInS.peek() ?? 1) - 1;
@@ -102,11 +102,6 @@ export const MeshModel = createModel(({ join, search }: MeshModelOptions) => {
       cancelRetry();
       void start();
     }, 1_000);
-  }
-
-  function cancelRetryTimerOnly(): void {
-    clearInterval(retryTimer);
-    retryTimer = undefined;
   }
 
   function detach(): Mesh | null {

@@ -1,0 +1,243 @@
+/**
+ * The cell WebSocket transport: discover → open the cell's socket → answer the challenge with a
+ * signed `join` → `welcome`. Keeps the socket alive with text pings the runtime answers without
+ * waking the Durable Object, and on any drop re-discovers and re-joins with exponential backoff.
+ * Data channels do not depend on this socket: the mesh keeps them open while it reconnects.
+ */
+import type { LatLng } from '../../core/geo';
+import { joinPayload, parseServerMessage, PING, PONG, type ClientMessage, type DiscoverResponse, type ErrorMessage, type ServerMessage } from '../../core/protocol';
+import type { Identity } from '../identity/identity';
+import { backoffDelay, type BackoffOptions } from './backoff';
+import { discover, DiscoverError } from './discover';
+import { Listeners } from './listeners';
+import type { SignalingTransport, TransportState } from './transport';
+
+/** Text keep-alive period: well under the ~60 s idle timeouts of common proxies. */
+export const PING_INTERVAL_MS = 20_000;
+/** No frame at all (not even `pong`) for this long means the socket is half-open: drop it. */
+export const STALE_AFTER_MS = 2 * PING_INTERVAL_MS + 5_000;
+/** From socket creation to `welcome`; past this the attempt is abandoned and retried. */
+export const JOIN_TIMEOUT_MS = 10_000;
+/** Close code for sockets the client gives up on (4000–4999 is for applications, RFC 6455 §7.4.2). */
+const CLIENT_GAVE_UP = 4_000;
+const OPEN = 1;
+
+/** The subset of the WebSocket API used here; both the browser's and the `ws` package's fit. */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+}
+
+export interface CellTransportOptions {
+  /** Origin of the Wisp deployment, e.g. `https://wisp.example`. */
+  origin: string;
+  identity: Pick<Identity, 'id' | 'publicKeyB64' | 'sign'>;
+  /** Position to ask for; default: the server's estimate. */
+  position?: LatLng;
+  /** Default: `new WebSocket(url)`. */
+  createSocket?: (url: string) => WebSocketLike;
+  /** Default: `globalThis.fetch`. */
+  fetch?: typeof fetch;
+  backoff?: BackoffOptions;
+  pingIntervalMs?: number;
+  joinTimeoutMs?: number;
+}
+
+/** Opens the cell transport; it starts connecting at once. */
+export function connectCell(options: CellTransportOptions): CellTransport {
+  return new CellTransport(options);
+}
+
+export class CellTransport implements SignalingTransport {
+  #state: TransportState = 'connecting';
+  #ws: WebSocketLike | null = null;
+  #attempt = 0;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #joinTimer: ReturnType<typeof setTimeout> | undefined;
+  #pingTimer: ReturnType<typeof setInterval> | undefined;
+  #lastFrameAt = 0;
+  #discovery: DiscoverResponse | null = null;
+  readonly #messages = new Listeners<ServerMessage>();
+  readonly #states = new Listeners<TransportState>();
+  readonly #opts: Required<Omit<CellTransportOptions, 'position' | 'backoff'>> & Pick<CellTransportOptions, 'position' | 'backoff'>;
+
+  constructor(options: CellTransportOptions) {
+    this.#opts = {
+      createSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
+      fetch: globalThis.fetch.bind(globalThis),
+      pingIntervalMs: PING_INTERVAL_MS,
+      joinTimeoutMs: JOIN_TIMEOUT_MS,
+      ...options,
+    };
+    void this.#connect();
+  }
+
+  get state(): TransportState {
+    return this.#state;
+  }
+
+  /** The latest discover answer (cell, coarse position, limits), once there is one. */
+  get discovery(): DiscoverResponse | null {
+    return this.#discovery;
+  }
+
+  /** How many connection attempts have failed since the last `welcome`. */
+  get attempt(): number {
+    return this.#attempt;
+  }
+
+  send(msg: ClientMessage): boolean {
+    if (this.#state !== 'joined' || !this.#ws || this.#ws.readyState !== OPEN) return false;
+    this.#ws.send(JSON.stringify(msg));
+    return true;
+  }
+
+  onMessage(fn: (msg: ServerMessage) => void): () => void {
+    return this.#messages.add(fn);
+  }
+
+  onState(fn: (state: TransportState) => void): () => void {
+    return this.#states.add(fn);
+  }
+
+  close(): void {
+    if (this.#state === 'closed') return;
+    this.#setState('closed');
+    clearTimeout(this.#retryTimer);
+    this.#dropSocket(1_000, 'bye');
+    this.#messages.clear();
+    this.#states.clear();
+  }
+
+  async #connect(): Promise<void> {
+    if (this.#state === 'closed') return;
+    const o = this.#opts;
+    let d: DiscoverResponse;
+    try {
+      d = await discover(o.origin, o.position, o.fetch);
+    } catch (err) {
+      const e = err instanceof DiscoverError ? err : new DiscoverError('internal', String(err));
+      // Report the first failure of an outage only; every retry failing the same way is noise.
+      if (this.#attempt === 0) this.#localError(e.code, e.message, 'discover');
+      this.#retry();
+      return;
+    }
+    if (this.#state === 'closed') return;
+    this.#discovery = d;
+    let ws: WebSocketLike;
+    try {
+      ws = o.createSocket(d.websocket);
+    } catch (err) {
+      if (this.#attempt === 0) this.#localError('internal', `cannot open ${d.websocket}: ${String(err)}`, 'websocket');
+      this.#retry();
+      return;
+    }
+    this.#ws = ws;
+    this.#lastFrameAt = Date.now();
+    this.#joinTimer = setTimeout(() => ws === this.#ws && this.#abandon(CLIENT_GAVE_UP, 'join timeout'), o.joinTimeoutMs);
+    ws.onopen = () => {
+      this.#pingTimer = setInterval(() => this.#keepAlive(ws), o.pingIntervalMs);
+    };
+    ws.onmessage = (ev) => {
+      if (ws === this.#ws) void this.#onFrame(ws, d, ev.data);
+    };
+    ws.onclose = () => {
+      if (ws === this.#ws) this.#abandon();
+    };
+    ws.onerror = () => {}; // always followed by close
+  }
+
+  #keepAlive(ws: WebSocketLike): void {
+    if (ws !== this.#ws || ws.readyState !== OPEN) return;
+    if (Date.now() - this.#lastFrameAt > STALE_AFTER_MS) {
+      this.#abandon(CLIENT_GAVE_UP, 'stale');
+      return;
+    }
+    ws.send(PING);
+  }
+
+  async #onFrame(ws: WebSocketLike, d: DiscoverResponse, data: unknown): Promise<void> {
+    this.#lastFrameAt = Date.now();
+    if (typeof data !== 'string') return; // the protocol is text frames only
+    if (data === PONG) return; // keep-alive answer from the runtime; not JSON
+    const parsed = parseServerMessage(data);
+    if (!parsed.ok) {
+      this.#localError(parsed.code, `ignored a server frame: ${parsed.message}`, parsed.ref);
+      return;
+    }
+    const msg = parsed.msg;
+    switch (msg.type) {
+      case 'challenge': {
+        // Sign the cell and position from discover, exactly: the cell checks these very bytes.
+        const signature = await this.#opts.identity.sign(joinPayload(msg.challenge, d.cell, d.position));
+        if (ws !== this.#ws || ws.readyState !== OPEN) return;
+        const { id, publicKeyB64: publicKey } = this.#opts.identity;
+        ws.send(JSON.stringify({ type: 'join', id, publicKey, signature, position: d.position } satisfies ClientMessage));
+        return;
+      }
+      case 'welcome':
+        clearTimeout(this.#joinTimer);
+        this.#attempt = 0;
+        this.#setState('joined');
+        this.#messages.emit(msg);
+        return;
+      case 'error':
+        this.#messages.emit(msg);
+        // Another tab or device joined with this id: reconnecting would just evict it in turn.
+        if (msg.code === 'replaced') this.close();
+        return;
+      case 'neighbours':
+      case 'signal':
+        this.#messages.emit(msg);
+        return;
+      default:
+        msg satisfies never;
+    }
+  }
+
+  /** Drops the current socket (if any) and schedules the next attempt. */
+  #abandon(code?: number, reason?: string): void {
+    this.#dropSocket(code, reason);
+    this.#retry();
+  }
+
+  #retry(): void {
+    if (this.#state === 'closed') return;
+    if (this.#state === 'joined') this.#setState('reconnecting');
+    const delay = backoffDelay(this.#attempt, this.#opts.backoff);
+    this.#attempt++;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => void this.#connect(), delay);
+  }
+
+  #dropSocket(code?: number, reason?: string): void {
+    clearTimeout(this.#joinTimer);
+    clearInterval(this.#pingTimer);
+    const ws = this.#ws;
+    this.#ws = null;
+    if (!ws) return;
+    ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+    try {
+      ws.close(code, reason);
+    } catch {
+      // already closing
+    }
+  }
+
+  #setState(state: TransportState): void {
+    if (state === this.#state) return;
+    this.#state = state;
+    this.#states.emit(state);
+  }
+
+  #localError(code: ErrorMessage['code'], message: string, ref?: string): void {
+    const e: ErrorMessage = { type: 'error', code, message };
+    if (ref !== undefined) e.ref = ref;
+    this.#messages.emit(e);
+  }
+}

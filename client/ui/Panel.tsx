@@ -1,0 +1,196 @@
+/**
+ * The side panel (a bottom sheet on phones): join progress, problems, who you are, and your
+ * neighbours. Reads model signals and calls model actions; nothing else. The root carries the
+ * test contract's `data-self-id`, `data-cell` and `data-server-state`, bound to signals directly.
+ */
+import { useComputed, useSignal } from '@preact/signals';
+import type { Ref } from 'preact';
+import type { MeshModelInstance } from '../models/mesh-model';
+import { formatLatLng, phaseText, SERVER_TEXT, SOURCE_TEXT } from './format';
+import { NeighbourTable } from './NeighbourTable';
+
+/** How long the "Copied" confirmation stays on the copy button. */
+const COPIED_MS = 1_500;
+
+type Props = { model: MeshModelInstance };
+
+function Status({ model }: Props) {
+  const phase = model.phase.value;
+  const open = model.openCount.value;
+  const assigned = model.assignedCount.value;
+  const busy = phase === 'idle' || phase === 'locating' || phase === 'joining';
+  const ratio = phase === 'connecting' && assigned > 0 ? open / assigned : phase === 'connected' ? 1 : 0;
+  return (
+    <div class={`status status--${phase}`} role="status" aria-live="polite">
+      <span class="status__dot" aria-hidden="true" />
+      <span class="status__text">{phaseText(phase, open, assigned)}</span>
+      {(busy || phase === 'connecting') && (
+        <div class={`progress${busy ? ' progress--busy' : ''}`} aria-hidden="true">
+          <div class="progress__bar" style={{ width: busy ? undefined : `${Math.round(ratio * 100)}%` }} />
+        </div>
+      )}
+    </div>
+  );
+}
+
+function Alerts({ model }: Props) {
+  const error = model.error.value;
+  const notice = model.notice.value;
+  return (
+    <>
+      {error && model.phase.value === 'retrying' && (
+        <div class="alert alert--error" role="alert">
+          <p>
+            <strong>Can’t reach the server.</strong> {error}
+          </p>
+          <p class="alert__row">
+            <span>
+              Retrying in {model.retryInS} s
+            </span>
+            <button type="button" class="button button--small" onClick={() => model.retryNow()}>
+              Retry now
+            </button>
+          </p>
+        </div>
+      )}
+      {notice && (
+        <div class="alert alert--notice" role="status">
+          <p>{notice}</p>
+          <button type="button" class="icon-button" aria-label="Dismiss message" onClick={() => model.dismissNotice()}>
+            ×
+          </button>
+        </div>
+      )}
+      {!model.identityPersistent.value && model.identityMessage.value && (
+        <div class="alert alert--warn">
+          <p>
+            <strong>Temporary identity.</strong> {model.identityMessage}
+          </p>
+        </div>
+      )}
+    </>
+  );
+}
+
+function CopyId({ id }: { id: string }) {
+  const label = useSignal('Copy');
+  const copy = async (): Promise<void> => {
+    try {
+      await navigator.clipboard.writeText(id);
+      label.value = 'Copied';
+    } catch {
+      label.value = 'Copy failed';
+    }
+    setTimeout(() => (label.value = 'Copy'), COPIED_MS);
+  };
+  return (
+    <span class="copy">
+      <code class="mono id" title={id}>
+        {id}
+      </code>
+      <button type="button" class="button button--small" onClick={copy} aria-label="Copy your peer id">
+        {label}
+      </button>
+    </span>
+  );
+}
+
+function SelfDetails({ model }: Props) {
+  const id = model.selfId.value;
+  const position = model.position.value;
+  const source = model.positionSource.value;
+  const server = model.serverState.value;
+  return (
+    <section class="section" aria-labelledby="you-title">
+      <h2 id="you-title" class="section__title">
+        You
+      </h2>
+      <dl class="details">
+        <dt>Peer id</dt>
+        <dd>{id ? <CopyId id={id} /> : <span class="muted">assigned on joining</span>}</dd>
+        <dt>Cell</dt>
+        <dd class="mono">{model.cell.value ?? <span class="muted">—</span>}</dd>
+        <dt>Position</dt>
+        <dd>
+          {position ? formatLatLng(position) : <span class="muted">{source === 'server' ? 'waiting for the server' : '—'}</span>}
+          {source && <span class="sub">{SOURCE_TEXT[source]}</span>}
+        </dd>
+        <dt>Server</dt>
+        <dd>
+          <span class={`link-state link-state--${server ?? 'none'}`}>{server ? SERVER_TEXT[server] : 'Not connected'}</span>
+        </dd>
+      </dl>
+    </section>
+  );
+}
+
+function Actions({ model }: Props) {
+  const phase = model.phase.value;
+  const online = phase === 'connecting' || phase === 'connected';
+  return (
+    <div class="actions">
+      {phase === 'left' ? (
+        <button type="button" class="button button--primary" onClick={() => void model.start()}>
+          Rejoin the mesh
+        </button>
+      ) : (
+        <button type="button" class="button" onClick={() => void model.leave()} disabled={!online && phase !== 'retrying'}>
+          Leave the mesh
+        </button>
+      )}
+      {model.positionSource.value === 'server' && (
+        <button type="button" class="button" onClick={() => void model.useDeviceLocation()}>
+          Use my location
+        </button>
+      )}
+    </div>
+  );
+}
+
+export interface PanelProps extends Props {
+  panelRef: Ref<HTMLElement>;
+}
+
+export function Panel({ model, panelRef }: PanelProps) {
+  const expanded = useSignal(true);
+  const selfId = useComputed(() => model.selfId.value ?? '');
+  const cell = useComputed(() => model.cell.value ?? '');
+  const server = useComputed(() => model.serverState.value ?? '');
+  return (
+    <aside
+      ref={panelRef}
+      class={`panel${expanded.value ? '' : ' panel--collapsed'}`}
+      aria-label="Mesh status"
+      data-self-id={selfId}
+      data-cell={cell}
+      data-server-state={server}
+    >
+      <header class="panel__head">
+        <h1 class="brand">
+          <svg class="brand__mark" viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+            <path d="M4 17 L12 5 L20 15 Z M12 5 L12 19 M4 17 L12 19 L20 15" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linejoin="round" />
+          </svg>
+          Wisp
+        </h1>
+        <button
+          type="button"
+          class="icon-button sheet-toggle"
+          aria-expanded={expanded.value}
+          aria-controls="panel-body"
+          aria-label={expanded.value ? 'Collapse the panel' : 'Expand the panel'}
+          onClick={() => (expanded.value = !expanded.value)}
+        >
+          <span aria-hidden="true">{expanded.value ? '▾' : '▴'}</span>
+        </button>
+      </header>
+      <Status model={model} />
+      {/* inert, not display:none, when collapsed: out of the tab order, still in the DOM for tests. */}
+      <div id="panel-body" class="panel__body" inert={!expanded.value}>
+        <Alerts model={model} />
+        <SelfDetails model={model} />
+        <NeighbourTable model={model} />
+        <Actions model={model} />
+      </div>
+    </aside>
+  );
+}
