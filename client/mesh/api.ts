@@ -30,7 +30,18 @@ export interface MeshEvents {
   /** An application message from a neighbour's data channel. */
   message: { from: string; data: unknown };
   server: { state: ServerLinkState };
-  error: { code: string; message: string };
+  /**
+   * A server `error` (its stable code, e.g. `not_neighbour`, `peer_gone`) or a local one
+   * (`negotiation_failed`, `ice_failed`, `signal_failed`); `peer` names the neighbour concerned.
+   */
+  error: { code: string; message: string; peer?: string };
+}
+
+/** Whether the peer id survives a reload (IndexedDB) or lives for this page only. */
+export interface IdentityStatus {
+  persistent: boolean;
+  /** Why it is not persistent, fit to show to a user. */
+  reason?: string;
 }
 
 export interface JoinOptions {
@@ -47,6 +58,8 @@ export interface Mesh {
   readonly cell: string;
   /** The coarse position the server placed this peer at. */
   readonly position: LatLng;
+  /** Whether `id` will be the same after a reload. */
+  readonly identity: IdentityStatus;
   neighbours(): NeighbourStatus[];
   serverState(): ServerLinkState;
   /** Sends JSON-serialisable data to one neighbour; false if its channel is not open. */

@@ -5,12 +5,15 @@
  */
 import { useComputed, useSignal } from '@preact/signals';
 import type { Ref } from 'preact';
+import { useEffect } from 'preact/hooks';
 import type { MeshModelInstance } from '../models/mesh-model';
 import { formatLatLng, phaseText, SERVER_TEXT, SOURCE_TEXT } from './format';
 import { NeighbourTable } from './NeighbourTable';
 
 /** How long the "Copied" confirmation stays on the copy button. */
 const COPIED_MS = 1_500;
+/** Must match the bottom-sheet breakpoint in styles.css. */
+export const SHEET_QUERY = '(max-width: 720px)';
 
 type Props = { model: MeshModelInstance };
 
@@ -153,6 +156,15 @@ export interface PanelProps extends Props {
 
 export function Panel({ model, panelRef }: PanelProps) {
   const expanded = useSignal(true);
+  // Only the bottom sheet collapses: widening the window must not leave a collapsed, inert panel.
+  useEffect(() => {
+    const query = matchMedia(SHEET_QUERY);
+    const onChange = (): void => {
+      if (!query.matches) expanded.value = true;
+    };
+    query.addEventListener('change', onChange);
+    return () => query.removeEventListener('change', onChange);
+  }, [expanded]);
   const selfId = useComputed(() => model.selfId.value ?? '');
   const cell = useComputed(() => model.cell.value ?? '');
   const server = useComputed(() => model.serverState.value ?? '');
