@@ -6,19 +6,23 @@ import { MapView } from './MapView';
 import { Panel } from './Panel';
 
 export function App({ model }: { model: MeshModelInstance }) {
+  const map = useRef<HTMLElement>(null);
   const panel = useRef<HTMLElement>(null);
-  // What the panel hides of the map, so fitting the view keeps peers out from under it.
+  // How much of the map the panel covers (a floating card on wide screens; below the map, so
+  // nothing, on phones), so fitting the view keeps peers out from under it.
   const obscured = useCallback((): { right: number; bottom: number } => {
-    const rect = panel.current?.getBoundingClientRect();
-    if (!rect) return { right: 0, bottom: 0 };
-    return rect.left > innerWidth * 0.4 ? { right: innerWidth - rect.left, bottom: 0 } : { right: 0, bottom: innerHeight - rect.top };
+    const m = map.current?.getBoundingClientRect();
+    const p = panel.current?.getBoundingClientRect();
+    if (!m || !p) return { right: 0, bottom: 0 };
+    const beside = p.left > m.left + m.width * 0.4;
+    return beside ? { right: Math.max(0, m.right - p.left), bottom: 0 } : { right: 0, bottom: Math.max(0, m.bottom - p.top) };
   }, []);
   return (
     <div class="app">
       <a class="skip-link" href="#panel-body">
         Skip to mesh status
       </a>
-      <main class="app__map">
+      <main class="app__map" ref={map}>
         <MapView model={model} obscured={obscured} />
         <Legend />
       </main>

@@ -1,4 +1,5 @@
-/** What the map's colours mean. Static: the same classes colour the edges, so they cannot drift. */
+/** What the map's colours mean. The same CSS classes colour the edges, so the two cannot drift. */
+import { SHEET_QUERY } from './Panel';
 
 const ITEMS = [
   { kind: 'open', label: 'Open, direct' },
@@ -8,8 +9,10 @@ const ITEMS = [
 ] as const;
 
 export function Legend() {
+  // Open on wide screens; on a phone the map is small, so the legend starts folded.
+  const open = !matchMedia(SHEET_QUERY).matches;
   return (
-    <details class="legend" open>
+    <details class="legend" open={open}>
       <summary>Legend</summary>
       <ul>
         <li>

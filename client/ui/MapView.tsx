@@ -31,7 +31,9 @@ export function MapView({ model, obscured }: MapViewProps) {
   useEffect(() => {
     const el = container.current;
     if (!el) return;
-    const map = L.map(el, { worldCopyJump: false, minZoom: 2, maxZoom: 12, zoomSnap: 0.25 });
+    const map = L.map(el, { worldCopyJump: false, minZoom: 2, maxZoom: 12, zoomSnap: 0.25, attributionControl: false });
+    // Bottom left: the floating panel covers the bottom-right corner on wide screens.
+    L.control.attribution({ position: 'bottomleft' }).addTo(map);
     map.setView(WORLD_VIEW.centre, WORLD_VIEW.zoom);
     void addBasemap(map, tileUrl(location.search));
     const layers = L.layerGroup().addTo(map);
