@@ -38,12 +38,15 @@ export async function addBasemap(map: L.Map, tiles: string | null): Promise<void
   const topology = (await import('world-atlas/countries-110m.json')).default as unknown as CountriesTopology;
   const countries = feature(topology, topology.objects.countries);
   for (const offset of WORLD_COPIES) {
-    L.geoJSON(countries, {
+    // GeoJSON passes its options on to each path it creates, so a path option like className
+    // works here although @types/leaflet does not list it (style() cannot set a class).
+    const options: L.GeoJSONOptions & L.PathOptions = {
       // Over tiles, only thin outlines; alone, filled land so the map reads as a map.
       className: tiles ? 'country country--outline' : 'country',
       interactive: false,
       coordsToLatLng: ([lng, lat]) => L.latLng(lat!, lng! + offset),
-    }).addTo(map);
+    };
+    L.geoJSON(countries, options).addTo(map);
   }
   map.attributionControl.addAttribution(NATURAL_EARTH);
 }
