@@ -59,6 +59,15 @@ export class Cell extends DurableObject<Env> {
         if (peer) this.peers.set(peer.id, ws);
       }
     });
+    // Listed as non-empty but no socket survived (a restart drops sockets without close events):
+    // tell the directory and the watchers, so nobody keeps these peers as neighbours.
+    // Not inside blockConcurrencyWhile: the pushes call cells that may call back into this one.
+    ctx.waitUntil(
+      (async () => {
+        await ctx.blockConcurrencyWhile(async () => {}); // after the load above
+        if (this.listedActive && this.peers.size === 0) await this.membershipChanged();
+      })(),
+    );
   }
 
   // ------------------------------------------------------------------------------------------
@@ -148,11 +157,12 @@ export class Cell extends DurableObject<Env> {
     await this.hood.removeWatcher(watcher);
   }
 
-  /** A watched cell's peers changed. */
-  async cellChanged(cell: string, peers: PeerRecord[]): Promise<void> {
-    if (!this.hood.snapshots.has(cell)) return; // not watched (any more): nothing to update
+  /** A watched cell's peers changed. Returns false when this cell no longer watches it. */
+  async cellChanged(cell: string, peers: PeerRecord[]): Promise<boolean> {
+    if (!this.hood.snapshots.has(cell)) return false;
     await this.hood.setSnapshot(cell, peers);
     this.scheduleRecompute();
+    return true;
   }
 
   /** The directory's index of non-empty cells changed. */
@@ -229,7 +239,7 @@ export class Cell extends DurableObject<Env> {
     const records = this.records();
     const pushes = [...this.hood.watchers].map(async (w) => {
       try {
-        await this.stub(w).cellChanged(this.self, records);
+        if (!(await this.stub(w).cellChanged(this.self, records))) await this.hood.removeWatcher(w);
       } catch (err) {
         console.error('Cell:push', w, err);
       }

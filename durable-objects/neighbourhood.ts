@@ -26,6 +26,11 @@ export class Neighbourhood {
   index: CellIndex = { version: 0, cells: [] };
   readonly watchers = new Set<string>();
   readonly snapshots = new Map<string, PeerRecord[]>();
+  /**
+   * Snapshots loaded from storage after a wake: the cells they describe may have lost their peers
+   * meanwhile (a restart drops sockets without close events), so they are re-read before use.
+   */
+  readonly stale = new Set<string>();
   private readonly shapes = new Map<string, CellShape>();
 
   constructor(private readonly storage: DurableObjectStorage, private readonly grid: CellGrid) {}
@@ -34,7 +39,11 @@ export class Neighbourhood {
     this.index = (await this.storage.get<CellIndex>(INDEX_KEY)) ?? { version: 0, cells: [] };
     for (const w of (await this.storage.get<string[]>(WATCHERS_KEY)) ?? []) this.watchers.add(w);
     const snaps = await this.storage.list<PeerRecord[]>({ prefix: SNAPSHOT_PREFIX });
-    for (const [key, peers] of snaps) this.snapshots.set(key.slice(SNAPSHOT_PREFIX.length), peers);
+    for (const [key, peers] of snaps) {
+      const cell = key.slice(SNAPSHOT_PREFIX.length);
+      this.snapshots.set(cell, peers);
+      this.stale.add(cell);
+    }
   }
 
   shape(cell: string): CellShape {
@@ -67,11 +76,13 @@ export class Neighbourhood {
 
   async setSnapshot(cell: string, peers: PeerRecord[]): Promise<void> {
     this.snapshots.set(cell, peers);
+    this.stale.delete(cell);
     await this.storage.put(SNAPSHOT_PREFIX + cell, peers);
   }
 
   async dropSnapshot(cell: string): Promise<void> {
     this.snapshots.delete(cell);
+    this.stale.delete(cell);
     await this.storage.delete(SNAPSHOT_PREFIX + cell);
   }
 

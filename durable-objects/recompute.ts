@@ -60,7 +60,7 @@ function collect(cell: Cell, cells: string[]): Map<string, Known> {
 }
 
 async function watchAll(cell: Cell, cells: string[]): Promise<void> {
-  const missing = cells.filter((c) => !cell.hood.snapshots.has(c));
+  const missing = cells.filter((c) => !cell.hood.snapshots.has(c) || cell.hood.stale.has(c));
   await Promise.all(missing.map(async (c) => cell.hood.setSnapshot(c, await cell.stub(c).watch(cell.self))));
 }
 
