@@ -3,6 +3,8 @@
  * leave ghost peers behind: the next peers to join get neighbour sets of live peers only.
  */
 import { abortAllDurableObjects } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { directoryStub } from '../../durable-objects/env';
 import { afterAll, expect, test } from 'vitest';
 import { Bot, api, quiet, until } from './bot';
 
@@ -19,6 +21,14 @@ test('after every cell is reset with peers connected, new joins see only live pe
     a.neighbours.size === 1 && a.neighbours.has(b.id) && b.neighbours.size === 1 && b.neighbours.has(a.id), 10_000);
   const stats = (await (await api('/api/stats')).json()) as { peers: number };
   expect(stats.peers).toBe(2);
+  // the dead cells, woken by the new peers' reads, delist themselves from the directory
+  let listed: string[] = [];
+  for (let i = 0; i < 100; i++) {
+    listed = (await directoryStub(env).list()).cells;
+    if (listed.length === 2) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  expect(listed.sort()).toEqual([a.cell, b.cell].sort());
   a.leave();
   b.leave();
 });
