@@ -17,6 +17,7 @@ export default defineConfig({
         ],
         test: {
           name: 'workers',
+          globalSetup: ['test/worker/global-setup.ts'],
           include: ['test/worker/**/*.test.ts', 'test/durable-objects/**/*.test.ts'],
           testTimeout: 60_000,
           // Files share one workerd and its Durable Objects: run them one after another.

@@ -8,6 +8,7 @@ export const DEFAULT_CELL_DEG = 4;
 export const DEFAULT_ICE_TTL_S = 3_600;
 /** TURN credentials never live longer than this (DESIGN.md, NAT traversal). */
 export const MAX_ICE_TTL_S = 48 * 3_600;
+export const DEFAULT_TURN_API_URL = 'https://rtc.live.cloudflare.com/v1';
 export const DEFAULT_STUN_URLS = ['stun:stun.cloudflare.com:3478', 'stun:stun.l.google.com:19302'];
 
 export interface Config {
@@ -19,6 +20,10 @@ export interface Config {
   turnSharedSecret: string | null;
   turnKeyId: string | null;
   turnKeyApiToken: string | null;
+  /** Base of Cloudflare's Realtime API; overridable only so tests can point at a local stand-in. */
+  turnApiUrl: string;
+  /** HMAC key for join tokens; when unset a random key is kept by the directory object. */
+  tokenSecret: string | null;
   /** Extra origins allowed to open cell WebSockets; the request's own origin always is. `*` allows all. */
   allowedOrigins: string[];
 }
@@ -72,11 +77,14 @@ export function parseConfig(env: RawEnv): Config {
     turnSharedSecret: str(env, 'TURN_SHARED_SECRET'),
     turnKeyId: str(env, 'TURN_KEY_ID'),
     turnKeyApiToken: str(env, 'TURN_KEY_API_TOKEN'),
+    turnApiUrl: list(env, 'TURN_API_URL', [DEFAULT_TURN_API_URL], /^https?:\/\/[^\s,]+$/)[0]!.replace(/\/+$/, ''),
+    tokenSecret: str(env, 'TOKEN_SECRET'),
     allowedOrigins: list(env, 'ALLOWED_ORIGINS', [], ORIGIN),
   };
   if ((cfg.turnKeyId === null) !== (cfg.turnKeyApiToken === null)) {
     throw new ConfigError(cfg.turnKeyId === null ? 'TURN_KEY_ID' : 'TURN_KEY_API_TOKEN', 'TURN_KEY_ID and TURN_KEY_API_TOKEN are set together');
   }
+  if (cfg.tokenSecret !== null && cfg.tokenSecret.length < 16) throw new ConfigError('TOKEN_SECRET', 'must be at least 16 characters');
   if (cfg.turnSharedSecret !== null && cfg.turnUrls.length === 0) {
     throw new ConfigError('TURN_URLS', 'is required when TURN_SHARED_SECRET is set');
   }

@@ -46,6 +46,8 @@ export const ERROR_CODES = [
   'peer_gone', // the neighbour left before the signal could be delivered
   'rate_limited', // per-socket message rate exceeded; the message was dropped
   'replaced', // another socket joined with this id; this one is being closed
+  'unauthorized', // HTTP: missing, forged or expired join token
+  'upstream_error', // HTTP: the TURN credential service failed or timed out
   // HTTP
   'bad_request',
   'not_found',
@@ -123,7 +125,12 @@ export interface LeaveMessage {
   type: 'leave';
 }
 
-export type ClientMessage = JoinMessage | SignalMessage | LeaveMessage;
+/** Asks for a fresh join token (for `GET /api/ice-servers`) when the last one is near expiry. */
+export interface TokenRequestMessage {
+  type: 'token';
+}
+
+export type ClientMessage = JoinMessage | SignalMessage | LeaveMessage | TokenRequestMessage;
 
 // ---------------------------------------------------------------------------------------------
 // Server → client
@@ -144,6 +151,17 @@ export interface WelcomeMessage {
   /** The coarse position the cell placed the peer at. */
   position: LatLng;
   neighbours: NeighbourInfo[];
+  /** Proof of joining for `GET /api/ice-servers` (Authorization: Bearer …). */
+  token: string;
+  /** Unix seconds after which `token` is refused; ask for another with `{type: "token"}`. */
+  tokenExpiresAt: number;
+}
+
+/** A fresh join token, in answer to `{type: "token"}`. */
+export interface TokenMessage {
+  type: 'token';
+  token: string;
+  tokenExpiresAt: number;
 }
 
 export interface NeighboursMessage {
@@ -170,7 +188,7 @@ export interface ErrorMessage {
   to?: string;
 }
 
-export type ServerMessage = ChallengeMessage | WelcomeMessage | NeighboursMessage | RelayedSignalMessage | ErrorMessage;
+export type ServerMessage = ChallengeMessage | WelcomeMessage | TokenMessage | NeighboursMessage | RelayedSignalMessage | ErrorMessage;
 
 // ---------------------------------------------------------------------------------------------
 // Validation
@@ -285,6 +303,7 @@ export function parseClientMessage(raw: string | ArrayBuffer | ArrayBufferView):
       return c.ok ? { ok: true, msg: { type, to: m.to, candidates: c.msg } } : c;
     }
     case 'leave':
+    case 'token':
       return { ok: true, msg: { type } };
     default:
       return fail('unknown_type', `unknown message type "${type.slice(0, 32)}"`);
@@ -325,7 +344,12 @@ export function parseServerMessage(raw: string | ArrayBuffer | ArrayBufferView):
       const pos = parsePosition(m.position, type);
       const neighbours = parseNeighbourList(m.neighbours);
       if (typeof m.id !== 'string' || typeof m.cell !== 'string' || !pos.ok || !neighbours) return bad('needs id, cell, position, neighbours');
-      return { ok: true, msg: { type, id: m.id, cell: m.cell, position: pos.msg, neighbours } };
+      if (typeof m.token !== 'string' || typeof m.tokenExpiresAt !== 'number') return bad('needs token and tokenExpiresAt');
+      return { ok: true, msg: { type, id: m.id, cell: m.cell, position: pos.msg, neighbours, token: m.token, tokenExpiresAt: m.tokenExpiresAt } };
+    }
+    case 'token': {
+      if (typeof m.token !== 'string' || typeof m.tokenExpiresAt !== 'number') return bad('needs token and tokenExpiresAt');
+      return { ok: true, msg: { type, token: m.token, tokenExpiresAt: m.tokenExpiresAt } };
     }
     case 'neighbours': {
       const add = parseNeighbourList(m.add);
@@ -380,6 +404,17 @@ export interface DiscoverResponse {
   cellDeg: number;
   maxDegree: number;
   limits: Limits;
+}
+
+/** `GET /api/ice-servers` with `Authorization: Bearer {token}`. */
+export interface IceServersResponse {
+  iceServers: { urls: string | string[]; username?: string; credential?: string }[];
+  /** `cloudflare` (Realtime TURN), `coturn` (self-hosted, TURN REST) or `stun` (no relay). */
+  source: 'cloudflare' | 'coturn' | 'stun';
+  relay: boolean;
+  ttl: number;
+  /** Unix seconds; refresh before this with `RTCPeerConnection.setConfiguration`. */
+  expiresAt: number;
 }
 
 /** Body of every HTTP error. */

@@ -17,6 +17,7 @@ import { CELL_HEADER, cellStub, directoryStub, type Env } from './env';
 import { checkJoin } from './join';
 import { Neighbourhood, type CellIndex, type PeerRecord } from './neighbourhood';
 import { RateLimiter } from './rate-limit';
+import { issueToken } from './token-secret';
 import { recomputeNeighbours } from './recompute';
 
 /** Sockets that have not joined within this long are closed. */
@@ -70,6 +71,11 @@ export class Cell extends DurableObject<Env> {
     );
   }
 
+  /** The bindings, for the helpers in this folder (`env` is protected on DurableObject). */
+  get bindings(): Env {
+    return this.env;
+  }
+
   // ------------------------------------------------------------------------------------------
   // Entry points
   // ------------------------------------------------------------------------------------------
@@ -104,6 +110,8 @@ export class Cell extends DurableObject<Env> {
         case 'leave':
           ws.close(CLOSE.left, 'left');
           return await this.removeSocket(ws);
+        case 'token':
+          return await this.renewToken(ws);
         default:
           msg satisfies never;
       }
@@ -258,6 +266,12 @@ export class Cell extends DurableObject<Env> {
       await this.hood.setIndex(index);
     }).catch((err) => console.error('Cell:directory', err));
     return this.directoryChain;
+  }
+
+  private async renewToken(ws: WebSocket): Promise<void> {
+    const peer = readAttachment(ws)?.peer;
+    if (!peer) return this.sendError(ws, 'not_joined', 'join before asking for a token', 'token');
+    this.send(ws, { type: 'token', ...(await issueToken(this.env, this.config, peer.id)) });
   }
 
   // ------------------------------------------------------------------------------------------

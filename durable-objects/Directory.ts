@@ -4,10 +4,12 @@
  * can skip empty ones when they widen their search for neighbours.
  */
 import { DurableObject } from 'cloudflare:workers';
+import { toBase64url } from '../core/identity';
 import { cellStub, type Env } from './env';
 import type { CellIndex } from './neighbourhood';
 
 const KEY = 'index';
+const SECRET_KEY = 'tokenSecret';
 
 export class Directory extends DurableObject<Env> {
   private index: CellIndex | null = null;
@@ -40,5 +42,15 @@ export class Directory extends DurableObject<Env> {
 
   async list(): Promise<CellIndex> {
     return this.load();
+  }
+
+  /** The join-token key when TOKEN_SECRET is unset: random, made once, kept (base64url). */
+  async tokenSecret(): Promise<string> {
+    let secret = await this.ctx.storage.get<string>(SECRET_KEY);
+    if (!secret) {
+      secret = toBase64url(crypto.getRandomValues(new Uint8Array(32)));
+      await this.ctx.storage.put(SECRET_KEY, secret);
+    }
+    return secret;
   }
 }

@@ -15,6 +15,10 @@ export interface Env {
   TURN_KEY_ID?: string;
   TURN_KEY_API_TOKEN?: string;
   ALLOWED_ORIGINS?: string;
+  TURN_API_URL?: string;
+  TOKEN_SECRET?: string;
+  /** Workers rate-limiting binding for `GET /api/ice-servers`, keyed by peer id. */
+  ICE_LIMITER?: RateLimit;
 }
 
 /** Header the Worker uses to tell a cell its own id on the WebSocket upgrade. */

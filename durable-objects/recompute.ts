@@ -10,6 +10,7 @@ import { assignNeighbours, type Site } from '../core/topology';
 import { readAttachment, writeAttachment } from './attachment';
 import type { Cell } from './Cell';
 import type { PeerRecord } from './neighbourhood';
+import { issueToken } from './token-secret';
 
 const DEG = Math.PI / 180;
 /** Beyond a hemisphere the local test buys nothing: read every non-empty cell instead. */
@@ -42,7 +43,7 @@ export async function recomputeNeighbours(cell: Cell): Promise<void> {
     });
     if (result) {
       await unwatchAllBut(cell, new Set(cells));
-      announce(cell, result, known);
+      await announce(cell, result, known);
       return;
     }
     radius *= 2;
@@ -79,7 +80,7 @@ async function unwatchAllBut(cell: Cell, keep: Set<string>): Promise<void> {
 }
 
 /** Sends `welcome` to new peers and `neighbours` diffs to peers whose set changed; nothing to others. */
-function announce(cell: Cell, result: Map<string, string[]>, known: Map<string, Known>): void {
+async function announce(cell: Cell, result: Map<string, string[]>, known: Map<string, Known>): Promise<void> {
   const info = (id: string): NeighbourInfo => {
     const k = known.get(id)!;
     return { id, lat: k.lat, lng: k.lng };
@@ -108,7 +109,8 @@ function announce(cell: Cell, result: Map<string, string[]>, known: Map<string, 
     peer.welcomed = true;
     writeAttachment(ws, att);
     if (!wasWelcomed) {
-      cell.send(ws, { type: 'welcome', id, cell: cell.self, position: { lat: peer.lat, lng: peer.lng }, neighbours: next.map(info) });
+      const token = await issueToken(cell.bindings, cell.config, id);
+      cell.send(ws, { type: 'welcome', id, cell: cell.self, position: { lat: peer.lat, lng: peer.lng }, neighbours: next.map(info), ...token });
     } else {
       cell.send(ws, { type: 'neighbours', add: add.map(info), remove });
     }

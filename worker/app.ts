@@ -11,6 +11,7 @@ import { ApiError, errorBody } from './errors';
 import { registerConnect } from './routes/connect';
 import { registerDiscover } from './routes/discover';
 import { registerHealth } from './routes/health';
+import { registerIceServers } from './routes/ice-servers';
 import { registerStats } from './routes/stats';
 
 let cached: { env: Env; config: Config; grid: CellGrid } | null = null;
@@ -43,6 +44,7 @@ export function createApp(): Hono<AppEnv> {
   registerDiscover(app);
   registerConnect(app);
   registerStats(app);
+  registerIceServers(app);
 
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
 

@@ -11,7 +11,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   not_found: 404,
   origin_forbidden: 403,
   upgrade_required: 426,
+  unauthorized: 401,
   rate_limited: 429,
+  upstream_error: 502,
   bad_config: 500,
   internal: 500,
 };
