@@ -16,7 +16,7 @@ export interface IceServer {
 
 const encoder = new TextEncoder();
 
-async function hmacKey(secret: string | Uint8Array, hash: 'SHA-1' | 'SHA-256'): Promise<CryptoKey> {
+async function hmacKey(secret: string | Uint8Array<ArrayBuffer>, hash: 'SHA-1' | 'SHA-256'): Promise<CryptoKey> {
   const raw = typeof secret === 'string' ? encoder.encode(secret) : secret;
   return crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash }, false, ['sign', 'verify']);
 }
@@ -67,7 +67,7 @@ export function parseIceServers(x: unknown): IceServer[] | null {
 }
 
 /** A join token: `{peerId}.{expiresAt}.{base64url HMAC-SHA256}`; checked without asking a cell. */
-export async function mintToken(secret: Uint8Array, peerId: string, expiresAt: number): Promise<string> {
+export async function mintToken(secret: Uint8Array<ArrayBuffer>, peerId: string, expiresAt: number): Promise<string> {
   const body = `${peerId}.${expiresAt}`;
   const mac = await crypto.subtle.sign('HMAC', await hmacKey(secret, 'SHA-256'), encoder.encode(body));
   return `${body}.${toBase64url(new Uint8Array(mac))}`;
@@ -75,7 +75,7 @@ export async function mintToken(secret: Uint8Array, peerId: string, expiresAt: n
 
 export type TokenCheck = { ok: true; peerId: string; expiresAt: number } | { ok: false; reason: 'malformed' | 'bad_mac' | 'expired' };
 
-export async function verifyToken(secret: Uint8Array, token: string, nowS: number): Promise<TokenCheck> {
+export async function verifyToken(secret: Uint8Array<ArrayBuffer>, token: string, nowS: number): Promise<TokenCheck> {
   const parts = token.split('.');
   if (parts.length !== 3 || !PEER_ID.test(parts[0]!) || !/^\d{1,12}$/.test(parts[1]!)) return { ok: false, reason: 'malformed' };
   const mac = fromBase64url(parts[2]!);

@@ -18,7 +18,7 @@ export function toBase64url(bytes: Uint8Array): string {
 }
 
 /** Decodes base64url; null when the text is not base64url. */
-export function fromBase64url(text: string): Uint8Array | null {
+export function fromBase64url(text: string): Uint8Array<ArrayBuffer> | null {
   if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return null;
   const b64 = text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4);
   const bin = atob(b64);
@@ -28,7 +28,7 @@ export function fromBase64url(text: string): Uint8Array | null {
 }
 
 /** The peer id of a raw (65-byte uncompressed) P-256 public key. */
-export async function peerIdFromPublicKey(raw: Uint8Array): Promise<string> {
+export async function peerIdFromPublicKey(raw: Uint8Array<ArrayBuffer>): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', raw));
   return toBase64url(digest.subarray(0, ID_BYTES));
 }
@@ -36,7 +36,7 @@ export async function peerIdFromPublicKey(raw: Uint8Array): Promise<string> {
 /**
  * Verifies a join signature. Returns false (never throws) for a malformed key or signature.
  */
-export async function verifySignature(rawPublicKey: Uint8Array, signature: Uint8Array, payload: string): Promise<boolean> {
+export async function verifySignature(rawPublicKey: Uint8Array<ArrayBuffer>, signature: Uint8Array<ArrayBuffer>, payload: string): Promise<boolean> {
   if (rawPublicKey.length !== RAW_PUBLIC_KEY_BYTES || signature.length !== SIGNATURE_BYTES) return false;
   try {
     const key = await crypto.subtle.importKey('raw', rawPublicKey, ECDSA, false, ['verify']);
@@ -51,10 +51,10 @@ export async function generateIdentityKeys(): Promise<CryptoKeyPair> {
   return (await crypto.subtle.generateKey(ECDSA, false, ['sign', 'verify'])) as CryptoKeyPair;
 }
 
-export async function exportPublicKey(key: CryptoKey): Promise<Uint8Array> {
+export async function exportPublicKey(key: CryptoKey): Promise<Uint8Array<ArrayBuffer>> {
   return new Uint8Array((await crypto.subtle.exportKey('raw', key)) as ArrayBuffer);
 }
 
-export async function sign(privateKey: CryptoKey, payload: string): Promise<Uint8Array> {
+export async function sign(privateKey: CryptoKey, payload: string): Promise<Uint8Array<ArrayBuffer>> {
   return new Uint8Array(await crypto.subtle.sign(SIGN, privateKey, new TextEncoder().encode(payload)));
 }

@@ -8,10 +8,10 @@ import { ICE_TOKEN_TTL_S, mintToken } from '../core/ice';
 import { fromBase64url } from '../core/identity';
 import { directoryStub, type Env } from './env';
 
-let cached: Promise<Uint8Array> | null = null;
+let cached: Promise<Uint8Array<ArrayBuffer>> | null = null;
 
-export function tokenSecret(env: Env, config: Config): Promise<Uint8Array> {
-  if (config.tokenSecret !== null) return Promise.resolve(new TextEncoder().encode(config.tokenSecret));
+export function tokenSecret(env: Env, config: Config): Promise<Uint8Array<ArrayBuffer>> {
+  if (config.tokenSecret !== null) return Promise.resolve(new Uint8Array(new TextEncoder().encode(config.tokenSecret)));
   cached ??= directoryStub(env)
     .tokenSecret()
     .then((b64) => fromBase64url(b64)!)

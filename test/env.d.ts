@@ -1,6 +1,6 @@
-// Types for `env` and `exports` from "cloudflare:workers" inside the workerd tests.
+// Types for `exports` from "cloudflare:workers" inside the workerd tests. (`env` is cast to
+// durable-objects/env's Env where a test needs bindings.)
 declare namespace Cloudflare {
-  interface Env extends import('../durable-objects/env').Env {}
   interface Exports {
     default: Fetcher;
   }

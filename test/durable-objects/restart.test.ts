@@ -4,7 +4,7 @@
  */
 import { abortAllDurableObjects } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { directoryStub } from '../../durable-objects/env';
+import { directoryStub, type Env } from '../../durable-objects/env';
 import { afterAll, expect, test } from 'vitest';
 import { Bot, api, quiet, until } from './bot';
 
@@ -24,7 +24,7 @@ test('after every cell is reset with peers connected, new joins see only live pe
   // the dead cells, woken by the new peers' reads, delist themselves from the directory
   let listed: string[] = [];
   for (let i = 0; i < 100; i++) {
-    listed = (await directoryStub(env).list()).cells;
+    listed = (await directoryStub(env as unknown as Env).list()).cells;
     if (listed.length === 2) break;
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { mintToken } from '../../core/ice';
 import { fromBase64url } from '../../core/identity';
 import type { HttpError, IceServersResponse } from '../../core/protocol';
-import { directoryStub } from '../../durable-objects/env';
+import { directoryStub, type Env } from '../../durable-objects/env';
 import { createApp } from '../../worker/app';
 import { Bot, api, quiet, until } from '../durable-objects/bot';
 import { STANDIN_PORT, STANDIN_TOKEN } from '../support/turn-standin';
@@ -23,7 +23,7 @@ async function joined(): Promise<{ bot: Bot; token: string }> {
 }
 
 /** The Worker with extra vars, as `wrangler.toml`/secrets would give them. */
-function withVars(vars: Record<string, string>, path: string, token: string): Promise<Response> {
+async function withVars(vars: Record<string, string>, path: string, token: string): Promise<Response> {
   return createApp().fetch(new Request(`http://wisp.test${path}`, { headers: { Authorization: `Bearer ${token}` } }), { ...env, ...vars });
 }
 
@@ -37,13 +37,13 @@ describe('GET /api/ice-servers', () => {
   test('refuses peers without a valid, unexpired join token (401 unauthorized)', async () => {
     expect((await api('/api/ice-servers')).status).toBe(401);
     expect(await code(await api('/api/ice-servers', { headers: { Authorization: 'Bearer nonsense' } }))).toBe('unauthorized');
-    const secret = fromBase64url(await directoryStub(env).tokenSecret())!;
+    const secret = fromBase64url(await directoryStub(env as unknown as Env).tokenSecret())!;
     const now = Math.floor(Date.now() / 1000);
     const expired = await mintToken(secret, 'AAAAAAAAAAAAAAAAAAAAAA', now - 1);
     const res = await api('/api/ice-servers', { headers: { Authorization: `Bearer ${expired}` } });
     expect(res.status).toBe(401);
     expect(((await res.json()) as HttpError).error.message).toContain('expired');
-    const forged = await mintToken(new TextEncoder().encode('not-the-secret-at-all'), 'AAAAAAAAAAAAAAAAAAAAAA', now + 600);
+    const forged = await mintToken(new Uint8Array(new TextEncoder().encode('not-the-secret-at-all')), 'AAAAAAAAAAAAAAAAAAAAAA', now + 600);
     expect((await api('/api/ice-servers', { headers: { Authorization: `Bearer ${forged}` } })).status).toBe(401);
     // a peer that connected but never joined has no token at all
     const stranger = await Bot.connect(-34.0, 18.5);
