@@ -5,22 +5,25 @@
  */
 import { batch, computed, createModel, signal } from '@preact/signals';
 import type { LatLng } from '../../core/geo';
-import type { JoinOptions, Mesh, MeshEvents, ServerLinkState } from '../mesh/api';
+import type { Mesh, MeshEvents, ServerLinkState } from '../mesh/api';
+import type { JoinMeshOptions } from '../mesh/join';
 import { createEcho, type EchoService } from './echo';
+import { claimIdentitySlot, type Slot } from './identity-slot';
+import { watchJoin } from './join-watch';
 import { removeNeighbour, upsertNeighbour, type NeighbourModel } from './neighbours';
 import { requestGeolocation, resolvePosition, type PositionSource } from './position';
 
-/** Join retries back off 2, 4, 8 … seconds up to this. */
-export const RETRY_MAX_S = 30;
+/** After joinMesh itself gives up (rare: it retries internally), wait 2, 4, 8 … s up to this. */
+export const REJOIN_MAX_S = 30;
 /** A mesh error notice disappears after this long. */
 export const NOTICE_MS = 8_000;
 
-export type JoinFn = (options: JoinOptions) => Promise<Mesh>;
+export type JoinFn = (options: JoinMeshOptions) => Promise<Mesh>;
 
 /**
- * `connecting`: joined, some assigned neighbours' channels are not open yet.
- * `connected`: joined, every assigned neighbour's channel is open (or none is assigned).
- * `retrying`: the last join failed or the server link closed; another attempt is scheduled.
+ * `connecting`: joined, some assigned neighbours' channels are still being opened.
+ * `connected`: joined, every assigned neighbour's channel is open or has failed (or none is assigned).
+ * `retrying`: joinMesh failed for good or the server link closed; a new join is scheduled.
  */
 export type JoinPhase = 'idle' | 'locating' | 'joining' | 'connecting' | 'connected' | 'retrying' | 'left';
 type Stage = 'idle' | 'locating' | 'joining' | 'joined' | 'retrying' | 'left';
@@ -40,33 +43,37 @@ export const MeshModel = createModel(({ join, search }: MeshModelOptions) => {
   const cell = signal<string | null>(null);
   const position = signal<LatLng | null>(null);
   const positionSource = signal<PositionSource | null>(null);
-  // Without IndexedDB the identity key cannot be stored: a new id on every visit.
-  const identityPersistent = signal(typeof indexedDB !== 'undefined');
-  const identityMessage = signal<string | null>(
-    typeof indexedDB !== 'undefined' ? null : 'This browser cannot store your key, so you get a new id on every visit.',
-  );
+  const identityPersistent = signal(true);
+  const identityMessage = signal<string | null>(null);
   const serverState = signal<ServerLinkState | null>(null);
   const neighbours = signal<readonly NeighbourModel[]>([]);
-  /** Why the last join failed, while a retry is pending. */
+  /** What is wrong with the server link right now, in words; null when nothing is. */
   const error = signal<string | null>(null);
+  /** Seconds until the next connection attempt, counting down; null when none is scheduled. */
   const retryInS = signal<number | null>(null);
   /** The latest non-fatal problem reported by the mesh (e.g. a neighbour that failed to connect). */
   const notice = signal<string | null>(null);
 
   const assignedCount = computed(() => neighbours.value.length);
   const openCount = computed(() => neighbours.value.filter((n) => n.state.value === 'open').length);
+  const failedCount = computed(() => neighbours.value.filter((n) => n.state.value === 'failed').length);
   const phase = computed<JoinPhase>(() => {
     const s = stage.value;
     if (s !== 'joined') return s;
-    return openCount.value < assignedCount.value ? 'connecting' : 'connected';
+    // A failed link is settled, not pending: it must not keep the page "connecting" forever.
+    return openCount.value + failedCount.value < assignedCount.value ? 'connecting' : 'connected';
   });
 
   // Plain closure state: handles, not UI state, so not signals.
   let offs: (() => void)[] = [];
   let echo: EchoService | null = null;
-  let attempts = 0;
-  let retryTimer: ReturnType<typeof setInterval> | undefined;
+  let rejoins = 0;
+  let countdown: ReturnType<typeof setInterval> | undefined;
   let noticeTimer: ReturnType<typeof setTimeout> | undefined;
+  let replaced = false;
+  /** joinMesh cannot be cancelled: a join that resolves after a newer one started is discarded. */
+  let joinGeneration = 0;
+  let slot: Promise<Slot> | null = null;
   /** Set by useDeviceLocation: wins over the query and the server's estimate on later joins. */
   let positionOverride: LatLng | null = null;
   const relayOnly = new URLSearchParams(search).get('relay') === '1';
@@ -77,31 +84,45 @@ export const MeshModel = createModel(({ join, search }: MeshModelOptions) => {
     noticeTimer = setTimeout(() => (notice.value = null), NOTICE_MS);
   }
 
-  function cancelRetry(): void {
-    clearInterval(retryTimer);
-    retryTimer = undefined;
-    retryInS.value = null;
-  }
-
-  function scheduleRetry(reason: string): void {
-    attempts += 1;
-    const delayS = Math.min(RETRY_MAX_S, 2 ** attempts);
-    batch(() => {
-      stage.value = 'retrying';
-      error.value = reason;
-      retryInS.value = delayS;
-    });
-    clearInterval(retryTimer);
-    // A one-second tick drives the visible countdown; the join starts when it reaches zero.
-    retryTimer = setInterval(() => {
+  /** Counts `retryInS` down once a second; calls `then` at zero (if given). */
+  function startCountdown(seconds: number, then?: () => void): void {
+    clearInterval(countdown);
+    retryInS.value = seconds;
+    countdown = setInterval(() => {
       const left = (retryInS.peek() ?? 1) - 1;
       if (left > 0) {
         retryInS.value = left;
         return;
       }
-      cancelRetry();
-      void start();
+      stopCountdown();
+      then?.();
     }, 1_000);
+  }
+
+  function stopCountdown(): void {
+    clearInterval(countdown);
+    countdown = undefined;
+    retryInS.value = null;
+  }
+
+  // The transport retries by itself; this only puts its reasons and delays into words. A join
+  // abandoned by leave() may still be retrying in the background: it reports nothing then.
+  const watching = (): boolean => stage.peek() === 'joining' || stage.peek() === 'joined';
+  const watch = watchJoin({
+    retrying: (reason, ms) => {
+      if (!watching()) return;
+      error.value = reason;
+      startCountdown(Math.max(1, Math.ceil(ms / 1_000)));
+    },
+  });
+
+  function scheduleRejoin(reason: string): void {
+    rejoins += 1;
+    batch(() => {
+      stage.value = 'retrying';
+      error.value = reason;
+    });
+    startCountdown(Math.min(REJOIN_MAX_S, 2 ** rejoins), () => void start());
   }
 
   function detach(): Mesh | null {
@@ -120,37 +141,42 @@ export const MeshModel = createModel(({ join, search }: MeshModelOptions) => {
 
   function onServer({ state }: MeshEvents['server']): void {
     serverState.value = state;
+    if (state === 'joined') {
+      watch.joined();
+      stopCountdown();
+      error.value = null;
+    }
     // `reconnecting` keeps data channels up and is the mesh's job; `closed` means it gave up.
     if (state === 'closed' && stage.peek() === 'joined') {
       void detach()?.leave().catch(() => undefined);
-      scheduleRetry('Lost the connection to the server.');
+      if (replaced) {
+        // Rejoining would evict the other copy of this id, which would rejoin and evict us…
+        stage.value = 'left';
+        showNotice('This peer id joined from another tab or device, so this tab left the mesh.');
+      } else {
+        scheduleRejoin('The server closed the connection.');
+      }
     }
-  }
-
-  function onMeshError(e: MeshEvents['error']): void {
-    if (e.code.startsWith('identity')) {
-      batch(() => {
-        identityPersistent.value = false;
-        identityMessage.value = e.message;
-      });
-      return;
-    }
-    showNotice(e.message);
   }
 
   function attach(m: Mesh): void {
+    watch.joined();
+    stopCountdown();
     batch(() => {
       mesh.value = m;
       selfId.value = m.id;
       cell.value = m.cell;
       position.value = m.position;
+      identityPersistent.value = m.identity.persistent;
+      identityMessage.value = m.identity.reason ?? null;
       serverState.value = m.serverState();
       // Seed from the snapshot: events fired before joinMesh resolved were not observed.
       neighbours.value = m.neighbours().reduce(upsertNeighbour, [] as readonly NeighbourModel[]);
       error.value = null;
       stage.value = 'joined';
     });
-    attempts = 0;
+    rejoins = 0;
+    replaced = false;
     echo = createEcho(m);
     const upsert = (s: MeshEvents['neighbour-state']): void => {
       neighbours.value = upsertNeighbour(neighbours.peek(), s);
@@ -161,7 +187,11 @@ export const MeshModel = createModel(({ join, search }: MeshModelOptions) => {
       m.on('neighbour-state', upsert),
       m.on('neighbour-closed', ({ id }) => (neighbours.value = removeNeighbour(neighbours.peek(), id))),
       m.on('server', onServer),
-      m.on('error', onMeshError),
+      m.on('error', (e) => {
+        if (e.code === 'replaced') replaced = true;
+        // While reconnecting, the countdown banner already says what is wrong.
+        else if (serverState.peek() === 'joined') showNotice(e.message);
+      }),
     ];
   }
 
@@ -169,36 +199,39 @@ export const MeshModel = createModel(({ join, search }: MeshModelOptions) => {
   async function start(): Promise<void> {
     const s = stage.peek();
     if (s === 'locating' || s === 'joining' || s === 'joined') return;
-    cancelRetry();
+    stopCountdown();
     stage.value = 'locating';
     try {
-      const resolved = positionOverride
-        ? { position: positionOverride, source: 'geolocation' as const }
-        : await resolvePosition(search);
+      slot ??= claimIdentitySlot();
+      const resolved = positionOverride ? { position: positionOverride, source: 'geolocation' as const } : await resolvePosition(search);
+      const claimed = await slot;
       if (stage.peek() !== 'locating') return; // left while locating
-      if ('warning' in resolved && resolved.warning) showNotice(resolved.warning);
+      if (resolved.warning) showNotice(resolved.warning);
       batch(() => {
         positionSource.value = resolved.source;
         position.value = resolved.position ?? null;
         stage.value = 'joining';
       });
-      const options: JoinOptions = {};
+      const options: JoinMeshOptions = { transport: watch.transport };
       if (resolved.position) options.position = resolved.position;
       if (relayOnly) options.rtcConfig = { iceTransportPolicy: 'relay' };
+      // null: more tabs than slots; a key for this page only beats evicting another tab.
+      if (claimed !== undefined) options.identity = claimed === null ? { indexedDB: null } : { slot: claimed };
+      const generation = ++joinGeneration;
       const m = await join(options);
-      if (stage.peek() !== 'joining') {
-        void m.leave(); // left while joining
+      if (generation !== joinGeneration || stage.peek() !== 'joining') {
+        void m.leave(); // left (and maybe rejoined) while this join was pending
         return;
       }
       attach(m);
     } catch (e) {
-      if (stage.peek() === 'locating' || stage.peek() === 'joining') scheduleRetry(errorText(e));
+      if (stage.peek() === 'locating' || stage.peek() === 'joining') scheduleRejoin(errorText(e));
     }
   }
 
   /** Says goodbye and closes every connection. */
   async function leave(): Promise<void> {
-    cancelRetry();
+    stopCountdown();
     batch(() => {
       stage.value = 'left';
       error.value = null;
@@ -219,12 +252,13 @@ export const MeshModel = createModel(({ join, search }: MeshModelOptions) => {
     neighbours,
     assignedCount,
     openCount,
+    failedCount,
     error,
     retryInS,
     notice,
     start,
     leave,
-    /** Skips the rest of the retry countdown. */
+    /** Skips the rest of a rejoin countdown (not the transport's own, which cannot be hurried). */
     retryNow(): void {
       if (stage.peek() === 'retrying') void start();
     },

@@ -14,6 +14,8 @@ import { greatCircle, voronoiCell } from './geometry';
 
 /** Padding (px) around the peers when fitting the view, besides the part the panel covers. */
 const FIT_PADDING_PX = 48;
+/** Extra room at the bottom, where the legend and attribution sit over the map. */
+const BOTTOM_CLEARANCE_PX = 32;
 /** Zoom when fitting just one point (no neighbours): a region, not a street. */
 const LONE_ZOOM = 5;
 const WORLD_VIEW: { centre: L.LatLngTuple; zoom: number } = { centre: [25, 10], zoom: 2 };
@@ -51,10 +53,12 @@ export function MapView({ model, obscured }: MapViewProps) {
       programmatic = true;
       if (fitPoints.length === 1) {
         map.setView(fitPoints[0]!, LONE_ZOOM, { animate: false });
+        // Centre the point in the part of the map the panel leaves visible.
+        map.panBy([right / 2, bottom / 2], { animate: false });
       } else if (fitPoints.length > 1) {
         map.fitBounds(L.latLngBounds(fitPoints), {
           paddingTopLeft: [FIT_PADDING_PX, FIT_PADDING_PX],
-          paddingBottomRight: [FIT_PADDING_PX + right, FIT_PADDING_PX + bottom],
+          paddingBottomRight: [FIT_PADDING_PX + right, FIT_PADDING_PX + BOTTOM_CLEARANCE_PX + bottom],
           animate: false,
           maxZoom: 9,
         });
@@ -115,7 +119,13 @@ export function MapView({ model, obscured }: MapViewProps) {
     });
 
     // The panel collapsing or the window resizing changes the map's size under Leaflet.
-    const resize = new ResizeObserver(() => map.invalidateSize({ pan: false }));
+    // Refit too while following: on phones the sheet below the map grows as neighbours arrive.
+    const resize = new ResizeObserver(() => {
+      programmatic = true;
+      map.invalidateSize({ pan: false });
+      programmatic = false;
+      if (!userMoved) fit();
+    });
     resize.observe(el);
     return () => {
       dispose();

@@ -39,21 +39,29 @@ function Status({ model }: Props) {
 function Alerts({ model }: Props) {
   const error = model.error.value;
   const notice = model.notice.value;
+  const phase = model.phase.value;
+  // Joined but reconnecting: the data channels stay up, so say so rather than alarm.
+  const linkLost = phase === 'connecting' || phase === 'connected';
   return (
     <>
-      {error && model.phase.value === 'retrying' && (
-        <div class="alert alert--error" role="alert">
+      {error && (
+        <div class={`alert ${linkLost ? 'alert--warn' : 'alert--error'}`} role="alert">
           <p>
-            <strong>Can’t reach the server.</strong> {error}
+            <strong>{linkLost ? 'Server link lost.' : 'Not connected.'}</strong> {error}
+            {linkLost && ' Your neighbour links stay up meanwhile.'}
           </p>
-          <p class="alert__row">
-            <span>
-              Retrying in {model.retryInS} s
-            </span>
-            <button type="button" class="button button--small" onClick={() => model.retryNow()}>
-              Retry now
-            </button>
-          </p>
+          {model.retryInS.value !== null && (
+            <p class="alert__row">
+              <span>
+                Retrying in {model.retryInS} s
+              </span>
+              {phase === 'retrying' && (
+                <button type="button" class="button button--small" onClick={() => model.retryNow()}>
+                  Retry now
+                </button>
+              )}
+            </p>
+          )}
         </div>
       )}
       {notice && (
@@ -129,7 +137,6 @@ function SelfDetails({ model }: Props) {
 
 function Actions({ model }: Props) {
   const phase = model.phase.value;
-  const online = phase === 'connecting' || phase === 'connected';
   return (
     <div class="actions">
       {phase === 'left' ? (
@@ -137,7 +144,7 @@ function Actions({ model }: Props) {
           Rejoin the mesh
         </button>
       ) : (
-        <button type="button" class="button" onClick={() => void model.leave()} disabled={!online && phase !== 'retrying'}>
+        <button type="button" class="button" onClick={() => void model.leave()} disabled={phase === 'idle'}>
           Leave the mesh
         </button>
       )}

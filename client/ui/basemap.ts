@@ -6,6 +6,7 @@
 import L from 'leaflet';
 import { feature } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
+import { unwrapRing } from './geometry';
 
 /** Build-time default tile URL template, e.g. `https://tile.openstreetmap.org/{z}/{x}/{y}.png`. */
 const ENV_TILE_URL: string | undefined = import.meta.env.VITE_WISP_TILE_URL;
@@ -28,6 +29,12 @@ export function tileUrl(search: string): string | null {
 }
 
 type CountriesTopology = Topology<{ countries: GeometryCollection }>;
+function unwrapFeature(f: GeoJSON.Feature): GeoJSON.Feature {
+  const g = f.geometry;
+  if (g.type === 'Polygon') return { ...f, geometry: { ...g, coordinates: g.coordinates.map(unwrapRing) } };
+  if (g.type === 'MultiPolygon') return { ...f, geometry: { ...g, coordinates: g.coordinates.map((poly) => poly.map(unwrapRing)) } };
+  return f;
+}
 
 /** Adds the basemap under everything else. Resolves once the outlines are drawn. */
 export async function addBasemap(map: L.Map, tiles: string | null): Promise<void> {
@@ -36,7 +43,8 @@ export async function addBasemap(map: L.Map, tiles: string | null): Promise<void
   }
   // A separate chunk: the page and the join do not wait for ~100 KB of outlines.
   const topology = (await import('world-atlas/countries-110m.json')).default as unknown as CountriesTopology;
-  const countries = feature(topology, topology.objects.countries);
+  const collection = feature(topology, topology.objects.countries);
+  const countries: GeoJSON.FeatureCollection = { ...collection, features: collection.features.map(unwrapFeature) };
   for (const offset of WORLD_COPIES) {
     // GeoJSON passes its options on to each path it creates, so a path option like className
     // works here although @types/leaflet does not list it (style() cannot set a class).

@@ -66,7 +66,9 @@ export function phaseText(phase: JoinPhase, open: number, assigned: number): str
     case 'connecting':
       return `Connecting to neighbours ${open}/${assigned}`;
     case 'connected':
-      return assigned === 0 ? 'Online — no neighbours yet' : `Online — ${assigned} neighbour${assigned === 1 ? '' : 's'}`;
+      if (assigned === 0) return 'Online — no neighbours yet';
+      if (open < assigned) return `Online — ${open} of ${assigned} links open`;
+      return `Online — linked to ${assigned} neighbour${assigned === 1 ? '' : 's'}`;
     case 'retrying':
       return 'Offline — retrying';
     case 'left':

@@ -118,3 +118,28 @@ export function voronoiCell(self: Site, neighbours: readonly Site[]): Point[] | 
   }
   return out;
 }
+
+/** A GeoJSON linear ring: [lng, lat] positions. */
+export type Ring = GeoJSON.Position[];
+
+/**
+ * Natural Earth rings that cross the antimeridian jump from 180 to −180 (d3-geo clips that on
+ * the sphere; Leaflet would draw a stripe across the world). Make longitudes continuous instead,
+ * so Fiji and Chukotka extend just past ±180, where a neighbouring world copy shows them. A ring
+ * that circles a pole (Antarctica) ends 360° from where it started: close it through the pole.
+ */
+export function unwrapRing(ring: Ring): Ring {
+  let shift = 0;
+  const out: Ring = ring.map((p, i) => {
+    const prev = ring[i - 1];
+    const step = prev ? p[0]! - prev[0]! : 0;
+    if (step > 180) shift -= 360;
+    else if (step < -180) shift += 360;
+    return [p[0]! + shift, p[1]!];
+  });
+  if (shift !== 0) {
+    const pole = ring[0]![1]! < 0 ? -90 : 90;
+    out.push([out[out.length - 1]![0]!, pole], [out[0]![0]!, pole], out[0]!);
+  }
+  return out;
+}
