@@ -32,17 +32,28 @@ async function waitHealthy(origin: string, timeoutMs: number, proc: ChildProcess
   throw new Error(`wrangler dev not healthy after ${timeoutMs} ms:\n${log()}`);
 }
 
+export interface DevOptions {
+  /** Address to bind (default 127.0.0.1). */
+  ip?: string;
+  /** Command prefix, e.g. `ip netns exec NAME`, to run wrangler in another namespace. */
+  wrap?: string[];
+  persistDir?: string;
+}
+
 /** Starts `wrangler dev` on `port` with extra `--var`s; resolves when /api/health answers. */
-export async function startDev(port: number, vars: Record<string, string> = {}, persistDir = mkdtempSync(join(tmpdir(), 'wisp-e2e-'))): Promise<DevServer> {
-  const origin = `http://127.0.0.1:${port}`;
+export async function startDev(port: number, vars: Record<string, string> = {}, opts: DevOptions = {}): Promise<DevServer> {
+  const ip = opts.ip ?? '127.0.0.1';
+  const persistDir = opts.persistDir ?? mkdtempSync(join(tmpdir(), 'wisp-e2e-'));
+  const origin = `http://${ip}:${port}`;
   let proc: ChildProcess;
   let output = '';
   const launch = async (): Promise<void> => {
     output = '';
-    const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistDir, '--show-interactive-dev-session=false'];
+    const args = ['dev', '--ip', ip, '--port', String(port), '--persist-to', persistDir, '--show-interactive-dev-session=false'];
     for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
     // exec the binary directly: killing an npx wrapper would orphan workerd (TOOLCHAIN.md)
-    proc = spawn('node_modules/.bin/wrangler', args, {
+    const cmd = [...(opts.wrap ?? []), 'node_modules/.bin/wrangler', ...args];
+    proc = spawn(cmd[0]!, cmd.slice(1), {
       env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', CI: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
