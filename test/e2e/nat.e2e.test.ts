@@ -17,8 +17,12 @@ const PORT = 8_793;
 const TURN_PORT = 3_478;
 /** Long enough for ICE to have tried every pair on a LAN-speed "internet". */
 const NO_CONNECT_WAIT_MS = 20_000;
-// Chromium on a real (namespaced) network must not use the loopback-only flags.
-const ARGS = CHROMIUM_ARGS.filter((a) => a !== '--allow-loopback-in-peer-connection');
+// Chromium on a real (namespaced) network must not use the loopback-only flag; the server's
+// http:// address must count as a secure context (WebCrypto), as https would in production.
+const ARGS = [
+  ...CHROMIUM_ARGS.filter((a) => a !== '--allow-loopback-in-peer-connection'),
+  `--unsafely-treat-insecure-origin-as-secure=http://${INET_IP}:${PORT}`,
+];
 
 describe('NAT matrix', () => {
   const lab = new NatLab();
@@ -46,6 +50,10 @@ describe('NAT matrix', () => {
     const dev: DevServer = await startDev(PORT, vars, { ip: INET_IP, wrap: lab.exec('inet') });
     const pa = await browserA.newPage();
     const pb = await browserB.newPage();
+    for (const [name, p] of [['A', pa], ['B', pb]] as const) {
+      p.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console.log(`page ${name}: ${m.text()}`); });
+      p.on('pageerror', (e) => console.log(`page ${name} error: ${e.message}`));
+    }
     try {
       await pa.goto(`${dev.origin}/?lat=48.9&lng=2.4`);
       await pb.goto(`${dev.origin}/?lat=51.5&lng=-0.1`);

@@ -9,7 +9,7 @@
  *
  * NAT kinds: `symmetric` is MASQUERADE --random (a new port per destination: STUN-learnt addresses
  * are useless to the peer); `cone` is plain MASQUERADE, which keeps the mapping per source port.
- * Both drop new inbound connections on the WAN side. Needs root.
+ * Both drop unsolicited inbound packets on the WAN side. Needs root.
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -61,10 +61,11 @@ export class NatLab {
   setNat(kind: NatKind): void {
     const p = this.ns.inet.split('-')[0];
     for (const [nat, wan] of [[this.ns.natA, `${p}an`], [this.ns.natB, `${p}bn`]] as const) {
-      sh(`ip netns exec ${nat} iptables -t nat -F && ip netns exec ${nat} iptables -F FORWARD`);
+      sh(`ip netns exec ${nat} iptables -t nat -F && ip netns exec ${nat} iptables -t mangle -F`);
       sh(`ip netns exec ${nat} iptables -t nat -A POSTROUTING -o ${wan} -j MASQUERADE${kind === 'symmetric' ? ' --random' : ''}`);
-      sh(`ip netns exec ${nat} iptables -A FORWARD -i ${wan} -m conntrack --ctstate NEW -j DROP`);
-      sh(`ip netns exec ${nat} conntrack -F 2>/dev/null || true`);
+      // Drop unsolicited inbound before conntrack confirms it: a confirmed entry for a probe that
+      // arrived first would clash with the peer's own mapping and make MASQUERADE pick a new port.
+      sh(`ip netns exec ${nat} iptables -t mangle -A PREROUTING -i ${wan} -m conntrack --ctstate NEW -j DROP`);
     }
   }
 
