@@ -8,6 +8,10 @@ export default defineConfig({
   test: {
     projects: [
       { test: { name: 'core', include: ['test/core/**/*.test.ts'], environment: 'node' } },
+      // The mesh layer against an in-memory loopback, with real WebRTC in Node (@roamhq/wrtc).
+      {
+        test: { name: 'client', include: ['test/client/**/*.test.ts'], environment: 'node', testTimeout: 10_000, hookTimeout: 10_000 },
+      },
       {
         plugins: [
           cloudflareTest({

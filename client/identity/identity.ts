@@ -30,7 +30,7 @@ export interface Identity {
   /** base64url of the first 16 bytes of SHA-256 of the raw public key. */
   readonly id: string;
   /** The 65-byte uncompressed public key. */
-  readonly publicKey: Uint8Array;
+  readonly publicKey: Uint8Array<ArrayBuffer>;
   /** base64url of `publicKey`, as `join` sends it. */
   readonly publicKeyB64: string;
   /** True when the key is in IndexedDB and the id survives a reload. */
@@ -84,22 +84,30 @@ export async function forgetIdentity(options: LoadIdentityOptions = {}): Promise
 }
 
 function openStore(factory: IDBFactory, timeoutMs: number): Promise<IDBPDatabase> {
-  const request = factory.open(DB_NAME, DB_VERSION);
-  request.onupgradeneeded = () => {
-    if (!request.result.objectStoreNames.contains(STORE)) request.result.createObjectStore(STORE);
-  };
-  const opened = wrap(request) as Promise<IDBPDatabase>;
-  let timedOut = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      timedOut = true;
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const request = factory.open(DB_NAME, DB_VERSION);
+    const timer = setTimeout(() => {
+      settled = true;
       reject(new Error(`IndexedDB did not open within ${timeoutMs} ms`));
     }, timeoutMs);
+    request.onupgradeneeded = () => {
+      if (!request.result.objectStoreNames.contains(STORE)) request.result.createObjectStore(STORE);
+    };
+    request.onsuccess = () => {
+      clearTimeout(timer);
+      // Opened after we gave up: close it so it does not block a later version change.
+      if (settled) return request.result.close();
+      settled = true;
+      resolve(wrap(request.result));
+    };
+    request.onerror = () => {
+      clearTimeout(timer);
+      if (settled) return;
+      settled = true;
+      reject(request.error ?? new Error('IndexedDB open failed'));
+    };
   });
-  // If the open settles after we gave up, close it so it does not block a later version change.
-  opened.then((db) => timedOut && db.close(), () => {});
-  return Promise.race([opened, timeout]).finally(() => clearTimeout(timer));
 }
 
 async function loadOrCreate(db: IDBPDatabase, slot: string): Promise<StoredIdentity> {

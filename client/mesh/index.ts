@@ -1,5 +1,7 @@
 /** The embeddable mesh library. */
 export type { Mesh, MeshEvents, JoinOptions, NeighbourStatus, LinkState, PathType, ServerLinkState, IdentityStatus } from './api';
-export { joinMesh, type JoinMeshOptions } from './join';
+export { joinMesh, type JoinMeshOptions, type JoinedMesh } from './join';
 export { createMesh, MeshNode, type MeshOptions } from './mesh';
-export { PeerLink, DEFAULT_TIMING, type LinkTiming } from './peer-link';
+export { PeerLink } from './peer-link';
+export { DEFAULT_TIMING, type LinkTiming } from './timing';
+export { httpIceServers, parseIceServersResponse, IceRefresher, type IceServerSource } from './ice-servers';

@@ -1,31 +1,56 @@
 /**
  * `joinMesh`: the one call a web page makes. Loads (or creates) the identity, opens the cell
- * WebSocket, and resolves once the server has welcomed this peer.
+ * WebSocket, fetches ICE servers with the join token, and resolves once the server has welcomed
+ * this peer.
  */
 import { loadIdentity, type LoadIdentityOptions } from '../identity/identity';
 import { connectCell, type CellTransportOptions } from '../signaling/cell-socket';
 import type { JoinOptions, Mesh } from './api';
+import { httpIceServers, type IceServerSource } from './ice-servers';
 import { createMesh, type MeshNode, type MeshOptions } from './mesh';
 
-/** Advanced options beyond the public `JoinOptions`, mostly for tests and tools. */
+/** Advanced options beyond the public `JoinOptions`, mostly for the app, tests and tools. */
 export interface JoinMeshOptions extends JoinOptions {
   identity?: LoadIdentityOptions;
   transport?: Partial<Pick<CellTransportOptions, 'createSocket' | 'fetch' | 'backoff' | 'pingIntervalMs' | 'joinTimeoutMs'>>;
-  mesh?: Omit<MeshOptions, 'rtcConfig' | 'identityStatus'>;
+  mesh?: Omit<MeshOptions, 'rtcConfig' | 'identityStatus' | 'iceServers'>;
+  /** Where ICE servers come from; default `GET {origin}/api/ice-servers`; `false`: only `rtcConfig`. */
+  iceServers?: IceServerSource | false;
+  /** Aborting stops a pending join (the promise rejects) and closes the connection. */
+  signal?: AbortSignal;
 }
 
+/** What `joinMesh` resolves to: the public `Mesh` plus a few extras of the implementation. */
+export type JoinedMesh = Mesh & Pick<MeshNode, 'ready' | 'setRtcConfig'>;
+
 /**
- * Joins the mesh. Resolves at the first `welcome`; rejects only if the server link is closed for
- * good before that (e.g. `replaced`). While the server is unreachable it keeps retrying, so wrap
- * it in your own timeout if you need one.
+ * Joins the mesh. Resolves at the first `welcome`. While the server is unreachable it keeps
+ * retrying, so it rejects only when the server link closes for good (e.g. `replaced`) or
+ * `signal` aborts.
  */
-export async function joinMesh(options: JoinMeshOptions = {}): Promise<Mesh & Pick<MeshNode, 'ready' | 'setRtcConfig'>> {
+export async function joinMesh(options: JoinMeshOptions = {}): Promise<JoinedMesh> {
   const origin = options.origin ?? (globalThis as { location?: Location }).location?.origin;
   if (!origin) throw new Error('joinMesh: no origin given and no page origin to default to');
+  options.signal?.throwIfAborted();
   const identity = await loadIdentity(options.identity);
+  options.signal?.throwIfAborted();
   const transport = connectCell({ origin, identity, ...(options.position ? { position: options.position } : {}), ...options.transport });
-  const status = identity.reason === undefined ? { persistent: identity.persistent } : { persistent: identity.persistent, reason: identity.reason };
-  const mesh = createMesh(transport, identity, { ...options.mesh, rtcConfig: options.rtcConfig ?? {}, identityStatus: status });
-  await mesh.ready();
+  const meshOptions: MeshOptions = {
+    ...options.mesh,
+    rtcConfig: options.rtcConfig ?? {},
+    identityStatus: identity.reason === undefined ? { persistent: identity.persistent } : { persistent: identity.persistent, reason: identity.reason },
+  };
+  if (options.iceServers !== false) meshOptions.iceServers = options.iceServers ?? httpIceServers(origin);
+  const mesh = createMesh(transport, identity, meshOptions);
+  const abort = (): void => void mesh.leave();
+  options.signal?.addEventListener('abort', abort, { once: true });
+  try {
+    await mesh.ready();
+  } catch (err) {
+    await mesh.leave();
+    throw options.signal?.aborted ? options.signal.reason : err;
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+  }
   return mesh;
 }

@@ -9,12 +9,29 @@ import type { NeighbourInfo, RelayedSignalMessage, ServerMessage } from '../../c
 import { Listeners } from '../signaling/listeners';
 import type { SignalingTransport } from '../signaling/transport';
 import type { IdentityStatus, Mesh, MeshEvents, NeighbourStatus, ServerLinkState } from './api';
-import { DEFAULT_TIMING, PeerLink, type LinkTiming } from './peer-link';
+import { describe } from './ice';
+import { ICE_FIRST_FETCH_TIMEOUT_MS, IceRefresher, type IceServerSource } from './ice-servers';
+import { KeyedTimers } from './keyed-timers';
+import { PendingSignals } from './pending-signals';
+import { PeerLink } from './peer-link';
+import { DEFAULT_TIMING, type LinkTiming } from './timing';
 
-/** Signals from a peer we have not been told about yet (its `add` may still be on its way). */
-export const PENDING_SIGNAL_TTL_MS = 10_000;
-const MAX_PENDING_PER_PEER = 64;
-const MAX_PENDING_PEERS = 32;
+/**
+ * An open link the server unassigns is kept this long before it is closed. The cell forgets a
+ * peer the moment its socket drops and tells its neighbours `remove`; if the peer is back within
+ * this window (reconnect, re-join, `add`), the channel simply carries on. A link whose channel is
+ * not open is closed at once, and a neighbour that really left closes the channel itself.
+ */
+export const UNASSIGNED_GRACE_MS = 10_000;
+/**
+ * For this long after a re-join, a brand-new neighbour is connected only once it has stayed
+ * assigned for NEW_LINK_SETTLE_MS. After a cell restart (every deploy) peers re-join one by one,
+ * and the early ones are briefly assigned stand-in neighbours until the real ones are back;
+ * waiting a moment spares a connection that would be torn down again at once. A first join is
+ * never delayed.
+ */
+export const REJOIN_SETTLE_WINDOW_MS = 10_000;
+export const NEW_LINK_SETTLE_MS = 1_000;
 
 export interface MeshOptions {
   /** ICE servers etc. for every neighbour connection. */
@@ -23,6 +40,15 @@ export interface MeshOptions {
   RTCPeerConnection?: typeof RTCPeerConnection;
   /** Shorter timers for tests. */
   timing?: Partial<LinkTiming>;
+  /** See UNASSIGNED_GRACE_MS; 0 closes unassigned links at once. */
+  unassignedGraceMs?: number;
+  /** See NEW_LINK_SETTLE_MS; 0 connects new neighbours at once even after a re-join. */
+  newLinkSettleMs?: number;
+  /**
+   * Where to get ICE servers (STUN/TURN) with the join token; `joinMesh` uses the HTTP API.
+   * Without it, `rtcConfig` is used as is.
+   */
+  iceServers?: IceServerSource;
   /** Shown by `mesh.identity`; default persistent. */
   identityStatus?: IdentityStatus;
 }
@@ -43,7 +69,7 @@ export class MeshNode implements Mesh {
   #cell = '';
   #position: LatLng = { lat: 0, lng: 0 };
   readonly #links = new Map<string, PeerLink>();
-  readonly #pending = new Map<string, { msgs: RelayedSignalMessage[]; timer: ReturnType<typeof setTimeout> }>();
+  readonly #pending = new PendingSignals();
   readonly #handlers: Handlers = {
     'neighbour-added': new Listeners(),
     'neighbour-open': new Listeners(),
@@ -53,9 +79,22 @@ export class MeshNode implements Mesh {
     server: new Listeners(),
     error: new Listeners(),
   };
+  /** Links the server unassigned, each with the timer that will close it. */
+  readonly #unassigned = new KeyedTimers();
+  readonly #graceMs: number;
+  /** New neighbours waiting to settle after a re-join (see NEW_LINK_SETTLE_MS). */
+  readonly #deferred = new KeyedTimers();
+  readonly #deferredInfo = new Map<string, NeighbourInfo>();
+  readonly #settleMs: number;
+  #settleUntil = 0;
   readonly #timing: LinkTiming;
   readonly #RTCPeerConnection: typeof RTCPeerConnection;
+  /** The caller's configuration; fetched ICE servers are added to its own. */
+  readonly #baseConfig: RTCConfiguration;
   #rtcConfig: RTCConfiguration;
+  readonly #ice: IceRefresher | null;
+  /** Server messages are handled in order; the first `welcome` may wait for ICE servers. */
+  #chain: Promise<void> = Promise.resolve();
   #welcomed = false;
   #left = false;
   readonly #ready: Promise<void>;
@@ -69,7 +108,17 @@ export class MeshNode implements Mesh {
     this.id = id;
     this.identity = options.identityStatus ?? { persistent: true };
     this.#timing = { ...DEFAULT_TIMING, ...options.timing };
-    this.#rtcConfig = options.rtcConfig ?? {};
+    this.#graceMs = options.unassignedGraceMs ?? UNASSIGNED_GRACE_MS;
+    this.#settleMs = options.newLinkSettleMs ?? NEW_LINK_SETTLE_MS;
+    this.#baseConfig = this.#rtcConfig = options.rtcConfig ?? {};
+    this.#ice = options.iceServers
+      ? new IceRefresher({
+          source: options.iceServers,
+          requestToken: () => this.transport.send({ type: 'token' }),
+          apply: (servers) => this.setRtcConfig({ ...this.#baseConfig, iceServers: [...(this.#baseConfig.iceServers ?? []), ...servers] }),
+          onError: (message) => this.#emit('error', { code: 'ice_servers', message }),
+        })
+      : null;
     const ctor = options.RTCPeerConnection ?? (globalThis as { RTCPeerConnection?: typeof RTCPeerConnection }).RTCPeerConnection;
     if (!ctor) throw new Error('WebRTC is not available here: no RTCPeerConnection');
     this.#RTCPeerConnection = ctor;
@@ -78,8 +127,14 @@ export class MeshNode implements Mesh {
     this.#ready.catch(() => {}); // a caller that never awaits ready() must not see an unhandled rejection
     this.#unsubscribe = [
       transport.onMessage((msg) => {
-        this.#onServer(msg);
-        if (msg.type === 'welcome') settle.resolve();
+        // A token answer must not wait behind a welcome that is itself waiting for ICE servers.
+        if (msg.type === 'token') return this.#ice?.setToken(msg.token, msg.tokenExpiresAt);
+        this.#chain = this.#chain
+          .then(() => this.#onServer(msg))
+          .then(() => {
+            if (msg.type === 'welcome') settle.resolve();
+          })
+          .catch((err: unknown) => this.#emit('error', { code: 'internal', message: `handling ${msg.type}: ${describe(err)}` }));
       }),
       transport.onState((state) => {
         this.#emit('server', { state });
@@ -138,21 +193,30 @@ export class MeshNode implements Mesh {
     if (this.#left) return;
     this.#left = true;
     this.transport.send({ type: 'leave' });
+    this.#ice?.close();
     for (const id of [...this.#links.keys()]) this.#closeLink(id, 'left');
-    for (const p of this.#pending.values()) clearTimeout(p.timer);
     this.#pending.clear();
+    this.#deferred.clear();
     this.transport.close(); // emits `server: closed` through our state listener
     for (const off of this.#unsubscribe) off();
     this.#unsubscribe = [];
   }
 
-  #onServer(msg: ServerMessage): void {
+  async #onServer(msg: ServerMessage): Promise<void> {
     if (this.#left) return;
     switch (msg.type) {
       case 'welcome':
+        if (this.#ice) {
+          this.#ice.setToken(msg.token, msg.tokenExpiresAt);
+          // Connect with TURN from the start when it comes quickly; a pair that needs a relay
+          // would otherwise fail first and wait for an ICE restart.
+          if (!this.#welcomed) await Promise.race([this.#ice.refresh(), new Promise((r) => setTimeout(r, ICE_FIRST_FETCH_TIMEOUT_MS))]);
+        }
         return this.#onWelcome(msg.id, msg.cell, msg.position, msg.neighbours);
+      case 'token':
+        return; // handled on arrival, above
       case 'neighbours':
-        for (const id of msg.remove) this.#closeLink(id, 'unassigned');
+        for (const id of msg.remove) this.#unassign(id);
         for (const n of msg.add) this.#addOrUpdate(n);
         return;
       case 'signal':
@@ -174,10 +238,13 @@ export class MeshNode implements Mesh {
     this.#position = position;
     const rejoin = this.#welcomed;
     this.#welcomed = true;
+    if (rejoin) this.#settleUntil = Date.now() + REJOIN_SETTLE_WINDOW_MS;
     // Reconcile: the welcome is the full neighbour set. Keep links still assigned (their channels
-    // survived the server outage), close the rest, open the new ones.
+    // survived the server outage), unassign the rest, open the new ones. Unassigned open links get
+    // the grace period: after a cell restart every peer re-joins at its own backoff time, so a
+    // neighbour missing from this welcome is often back moments later with an `add`.
     const next = new Set(neighbours.map((n) => n.id));
-    for (const linkId of [...this.#links.keys()]) if (!next.has(linkId)) this.#closeLink(linkId, 'unassigned');
+    for (const linkId of [...this.#links.keys()]) if (!next.has(linkId)) this.#unassign(linkId);
     for (const n of neighbours) {
       const existing = this.#links.get(n.id);
       this.#addOrUpdate(n);
@@ -190,47 +257,67 @@ export class MeshNode implements Mesh {
     const existing = this.#links.get(n.id);
     if (existing) {
       existing.info = n;
+      this.#unassigned.cancel(n.id);
       return;
     }
-    const link = new PeerLink({
-      localId: this.id,
-      info: n,
-      rtcConfig: this.#rtcConfig,
-      RTCPeerConnection: this.#RTCPeerConnection,
-      timing: this.#timing,
-      signal: (body) => this.transport.send({ type: 'signal', to: n.id, ...body }),
-      onChange: (l) => this.#emit('neighbour-state', l.status()),
-      onOpen: (l) => this.#emit('neighbour-open', l.status()),
-      onApp: (l, data) => this.#emit('message', { from: l.id, data }),
-      onError: (l, code, message) => this.#emit('error', { code, message, peer: l.id }),
-    });
+    if (this.#settleMs > 0 && (this.#deferred.has(n.id) || Date.now() < this.#settleUntil)) {
+      this.#deferredInfo.set(n.id, n);
+      this.#deferred.start(n.id, this.#settleMs, () => {
+        const info = this.#deferredInfo.get(n.id);
+        this.#deferredInfo.delete(n.id);
+        if (info && !this.#left) this.#createLink(info);
+      });
+      return;
+    }
+    this.#createLink(n);
+  }
+
+  #createLink(n: NeighbourInfo): void {
+    let link: PeerLink;
+    try {
+      link = new PeerLink({
+        localId: this.id,
+        info: n,
+        rtcConfig: this.#rtcConfig,
+        RTCPeerConnection: this.#RTCPeerConnection,
+        timing: this.#timing,
+        signal: (body) => this.transport.send({ type: 'signal', to: n.id, ...body }),
+        onChange: (l) => {
+          this.#emit('neighbour-state', l.status());
+          // An unassigned link whose channel went down has nothing left to wait for.
+          if (l.state !== 'open' && this.#unassigned.has(l.id)) this.#closeLink(l.id, 'unassigned');
+        },
+        onOpen: (l) => this.#emit('neighbour-open', l.status()),
+        onApp: (l, data) => this.#emit('message', { from: l.id, data }),
+        onError: (l, code, message) => this.#emit('error', { code, message, peer: l.id }),
+      });
+    } catch (err) {
+      // The RTCPeerConnection constructor throws on a bad configuration (e.g. a malformed URL).
+      return this.#emit('error', { code: 'rtc_config', message: describe(err), peer: n.id });
+    }
     this.#links.set(n.id, link);
     this.#emit('neighbour-added', link.status());
     // Replay anything that arrived before we knew this neighbour.
-    const pending = this.#pending.get(n.id);
-    if (pending) {
-      clearTimeout(pending.timer);
-      this.#pending.delete(n.id);
-      for (const m of pending.msgs) link.handleSignal(m);
-    }
+    for (const m of this.#pending.take(n.id)) link.handleSignal(m);
   }
 
   #onSignal(msg: RelayedSignalMessage): void {
     const link = this.#links.get(msg.from);
     if (link) return link.handleSignal(msg);
-    // The cell relays only between assigned neighbours, so the `add` is probably still on its
-    // way (another cell's diff can overtake it). Hold briefly rather than lose the offer.
-    let p = this.#pending.get(msg.from);
-    if (!p) {
-      if (this.#pending.size >= MAX_PENDING_PEERS) return;
-      const from = msg.from;
-      p = { msgs: [], timer: setTimeout(() => this.#pending.delete(from), PENDING_SIGNAL_TTL_MS) };
-      this.#pending.set(from, p);
-    }
-    if (p.msgs.length < MAX_PENDING_PER_PEER) p.msgs.push(msg);
+    this.#pending.hold(msg);
+  }
+
+  /** The server unassigned `id`: close its link, after a grace period if its channel is open. */
+  #unassign(id: string): void {
+    if (this.#deferred.cancel(id)) this.#deferredInfo.delete(id); // never connected: nothing to say
+    const link = this.#links.get(id);
+    if (!link) return;
+    if (link.state !== 'open' || this.#graceMs <= 0) return this.#closeLink(id, 'unassigned');
+    this.#unassigned.start(id, this.#graceMs, () => this.#closeLink(id, 'unassigned'));
   }
 
   #closeLink(id: string, reason: string): void {
+    this.#unassigned.cancel(id);
     const link = this.#links.get(id);
     if (!link) return;
     this.#links.delete(id);

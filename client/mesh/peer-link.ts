@@ -3,44 +3,15 @@
  * example; polite = the larger id), batched trickle ICE, remote candidates held until a remote
  * description exists, a grace timer before ICE restarts, and the framed data channel.
  */
-import { MAX_CANDIDATES, type Candidate, type NeighbourInfo, type RelayedSignalMessage, type SessionDescription } from '../../core/protocol';
+import type { Candidate, NeighbourInfo, RelayedSignalMessage, SessionDescription } from '../../core/protocol';
 import type { LinkState, NeighbourStatus, PathType } from './api';
-import { ChannelSession, PING_INTERVAL_MS } from './channel';
+import { ChannelSession } from './channel';
+import { CandidateBatcher, addCandidate, describe, fingerprint } from './ice';
 import { selectedPath } from './stats';
+import { CHANNEL_ID, CHANNEL_LABEL, type LinkTiming } from './timing';
 
-/** Local candidates gathered within this window travel in one `signal` (DESIGN: ~50 ms batches). */
-export const ICE_BATCH_MS = 50;
-/** ICE `disconnected` often heals by itself (Wi-Fi blip); wait this long before an ICE restart. */
-export const DISCONNECT_GRACE_MS = 4_000;
-/** ICE restarts (or fresh connections) in a row before the link is reported `failed`. */
-export const MAX_ICE_RESTARTS = 3;
-/** After the channel closes, wait this long for the server's `remove` before starting over. */
-export const CHANNEL_RESET_DELAY_MS = 1_000;
-export const CHANNEL_LABEL = 'wisp';
-/**
- * The channel is negotiated out of band (`negotiated: true`, same id on both sides) rather than
- * announced by the offerer: then there is no `datachannel` event to race, and glare or both sides
- * starting over can never leave two channels.
- */
-export const CHANNEL_ID = 0;
 /** Bound on candidates held for a connection that has no remote description yet. */
 const MAX_HELD_CANDIDATES = 256;
-
-export interface LinkTiming {
-  iceBatchMs: number;
-  disconnectGraceMs: number;
-  maxIceRestarts: number;
-  channelResetDelayMs: number;
-  pingIntervalMs: number;
-}
-
-export const DEFAULT_TIMING: LinkTiming = {
-  iceBatchMs: ICE_BATCH_MS,
-  disconnectGraceMs: DISCONNECT_GRACE_MS,
-  maxIceRestarts: MAX_ICE_RESTARTS,
-  channelResetDelayMs: CHANNEL_RESET_DELAY_MS,
-  pingIntervalMs: PING_INTERVAL_MS,
-};
 
 export type SignalBody = { description: SessionDescription } | { candidates: Candidate[] };
 
@@ -74,8 +45,7 @@ export class PeerLink {
   #makingOffer = false;
   #ignoreOffer = false;
   #held: Candidate[] = [];
-  #out: Candidate[] = [];
-  #batchTimer: ReturnType<typeof setTimeout> | undefined;
+  #batcher: CandidateBatcher;
   #graceTimer: ReturnType<typeof setTimeout> | undefined;
   #resetTimer: ReturnType<typeof setTimeout> | undefined;
   /** Incoming signals are applied one at a time, in order, so no SRD interleaves another. */
@@ -89,6 +59,9 @@ export class PeerLink {
     this.id = opts.info.id;
     this.info = opts.info;
     this.polite = opts.localId > this.id;
+    this.#batcher = new CandidateBatcher(opts.timing.iceBatchMs, (candidates) => {
+      if (!this.opts.signal({ candidates })) this.#signalLost = true;
+    });
     this.#createPc();
   }
 
@@ -127,7 +100,12 @@ export class PeerLink {
   /** New ICE servers (e.g. refreshed TURN credentials) for this and later connections. */
   setConfiguration(config: RTCConfiguration): void {
     this.opts.rtcConfig = config;
-    if (!this.#closed) this.#pc.setConfiguration(config);
+    try {
+      if (!this.#closed) this.#pc.setConfiguration(config);
+    } catch (err) {
+      // e.g. a malformed TURN URL (SyntaxError) or a change that needs a new connection
+      this.#error('rtc_config', describe(err));
+    }
   }
 
   /**
@@ -155,14 +133,7 @@ export class PeerLink {
   #createPc(): void {
     const pc = new this.opts.RTCPeerConnection(this.opts.rtcConfig);
     this.#pc = pc;
-    pc.onicecandidate = (e) => {
-      if (pc !== this.#pc) return;
-      // null, or an empty candidate: end of gathering; send what is batched now.
-      if (!e.candidate || !e.candidate.candidate) return this.#flushCandidates();
-      this.#out.push(toCandidate(e.candidate));
-      if (this.#out.length >= MAX_CANDIDATES) this.#flushCandidates();
-      else this.#batchTimer ??= setTimeout(() => this.#flushCandidates(), this.opts.timing.iceBatchMs);
-    };
+    pc.onicecandidate = (e) => pc === this.#pc && this.#batcher.add(e.candidate);
     pc.onnegotiationneeded = () => void this.#negotiate(pc);
     pc.oniceconnectionstatechange = () => pc === this.#pc && this.#onIceState(pc);
     const channel = pc.createDataChannel(CHANNEL_LABEL, { negotiated: true, id: CHANNEL_ID, ordered: true });
@@ -214,8 +185,11 @@ export class PeerLink {
     // A new DTLS fingerprint means the neighbour started over with a new RTCPeerConnection
     // (reload, reset): the old DTLS session cannot carry on, so start over on our side as well.
     const current = pc.remoteDescription ? fingerprint(pc.remoteDescription.sdp) : null;
-    if (d.type === 'offer' && current !== null && current !== fingerprint(d.sdp)) {
+    if (current !== null && current !== fingerprint(d.sdp)) {
       this.#reset(false);
+      // An answer from its new connection is of no use to our old offer; our fresh connection
+      // offers again (the polite side too, since it is a restart). An offer is answered fresh.
+      if (d.type === 'answer') return;
       pc = this.#pc;
     }
     const collision = d.type === 'offer' && (this.#makingOffer || pc.signalingState !== 'stable');
@@ -324,7 +298,6 @@ export class PeerLink {
     this.counters.resets++;
     this.#teardown();
     this.#held = [];
-    this.#out = [];
     this.#makingOffer = this.#ignoreOffer = false;
     this.#restarts = 0;
     this.#generation++;
@@ -334,10 +307,10 @@ export class PeerLink {
   }
 
   #teardown(): void {
-    clearTimeout(this.#batchTimer);
+    this.#batcher.clear();
     clearTimeout(this.#graceTimer);
     clearTimeout(this.#resetTimer);
-    this.#batchTimer = this.#graceTimer = this.#resetTimer = undefined;
+    this.#graceTimer = this.#resetTimer = undefined;
     this.#session?.close();
     this.#session = null;
     const pc = this.#pc;
@@ -348,14 +321,6 @@ export class PeerLink {
   #fail(message: string): void {
     this.#setState('failed');
     this.#error('ice_failed', `${this.id}: ${message}`);
-  }
-
-  #flushCandidates(): void {
-    clearTimeout(this.#batchTimer);
-    this.#batchTimer = undefined;
-    while (this.#out.length > 0) {
-      if (!this.opts.signal({ candidates: this.#out.splice(0, MAX_CANDIDATES) })) this.#signalLost = true;
-    }
   }
 
   #sendDescription(pc: RTCPeerConnection): void {
@@ -382,29 +347,3 @@ export class PeerLink {
   }
 }
 
-/** The `a=fingerprint` line of an SDP: it changes only with a new RTCPeerConnection. */
-function fingerprint(sdp: string): string | null {
-  return /^a=fingerprint:(.+)$/m.exec(sdp)?.[1]?.trim() ?? null;
-}
-
-function toCandidate(c: RTCIceCandidate): Candidate {
-  const j = c.toJSON();
-  const out: Candidate = { candidate: j.candidate ?? c.candidate };
-  if (j.sdpMid !== undefined) out.sdpMid = j.sdpMid;
-  if (j.sdpMLineIndex !== undefined) out.sdpMLineIndex = j.sdpMLineIndex;
-  if (j.usernameFragment !== undefined) out.usernameFragment = j.usernameFragment;
-  return out;
-}
-
-async function addCandidate(pc: RTCPeerConnection, c: Candidate): Promise<void> {
-  try {
-    await pc.addIceCandidate(c);
-  } catch {
-    // Candidates of an earlier ICE generation, or of an offer we ignored in glare, do not apply;
-    // losing them is harmless (W3C perfect negotiation example swallows them the same way).
-  }
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

@@ -14,8 +14,12 @@ import type { SignalingTransport, TransportState } from './transport';
 
 /** Text keep-alive period: well under the ~60 s idle timeouts of common proxies. */
 export const PING_INTERVAL_MS = 20_000;
-/** No frame at all (not even `pong`) for this long means the socket is half-open: drop it. */
-export const STALE_AFTER_MS = 2 * PING_INTERVAL_MS + 5_000;
+/**
+ * A ping unanswered (no frame at all, not even `pong`) for this long means the socket is
+ * half-open: drop it. Measured from the ping, not from the last frame, because browsers throttle
+ * timers in background tabs: a ping sent late must not make a healthy socket look stale.
+ */
+export const PONG_TIMEOUT_MS = 15_000;
 /** From socket creation to `welcome`; past this the attempt is abandoned and retried. */
 export const JOIN_TIMEOUT_MS = 10_000;
 /** Close code for sockets the client gives up on (4000–4999 is for applications, RFC 6455 §7.4.2). */
@@ -61,6 +65,8 @@ export class CellTransport implements SignalingTransport {
   #joinTimer: ReturnType<typeof setTimeout> | undefined;
   #pingTimer: ReturnType<typeof setInterval> | undefined;
   #lastFrameAt = 0;
+  /** When the oldest ping not yet followed by any frame was sent; 0 when none is outstanding. */
+  #pingSentAt = 0;
   #discovery: DiscoverResponse | null = null;
   readonly #messages = new Listeners<ServerMessage>();
   readonly #states = new Listeners<TransportState>();
@@ -115,7 +121,7 @@ export class CellTransport implements SignalingTransport {
   }
 
   async #connect(): Promise<void> {
-    if (this.#state === 'closed') return;
+    if (this.#isClosed()) return;
     const o = this.#opts;
     let d: DiscoverResponse;
     try {
@@ -127,7 +133,7 @@ export class CellTransport implements SignalingTransport {
       this.#retry();
       return;
     }
-    if (this.#state === 'closed') return;
+    if (this.#isClosed()) return; // closed while discover was in flight
     this.#discovery = d;
     let ws: WebSocketLike;
     try {
@@ -139,6 +145,7 @@ export class CellTransport implements SignalingTransport {
     }
     this.#ws = ws;
     this.#lastFrameAt = Date.now();
+    this.#pingSentAt = 0;
     this.#joinTimer = setTimeout(() => ws === this.#ws && this.#abandon(CLIENT_GAVE_UP, 'join timeout'), o.joinTimeoutMs);
     ws.onopen = () => {
       this.#pingTimer = setInterval(() => this.#keepAlive(ws), o.pingIntervalMs);
@@ -154,11 +161,14 @@ export class CellTransport implements SignalingTransport {
 
   #keepAlive(ws: WebSocketLike): void {
     if (ws !== this.#ws || ws.readyState !== OPEN) return;
-    if (Date.now() - this.#lastFrameAt > STALE_AFTER_MS) {
+    const now = Date.now();
+    const outstanding = this.#pingSentAt > this.#lastFrameAt;
+    if (outstanding && now - this.#pingSentAt > PONG_TIMEOUT_MS) {
       this.#abandon(CLIENT_GAVE_UP, 'stale');
       return;
     }
     ws.send(PING);
+    if (!outstanding) this.#pingSentAt = now;
   }
 
   async #onFrame(ws: WebSocketLike, d: DiscoverResponse, data: unknown): Promise<void> {
@@ -193,6 +203,7 @@ export class CellTransport implements SignalingTransport {
         return;
       case 'neighbours':
       case 'signal':
+      case 'token':
         this.#messages.emit(msg);
         return;
       default:
@@ -227,6 +238,11 @@ export class CellTransport implements SignalingTransport {
     } catch {
       // already closing
     }
+  }
+
+  /** A method, not an inline check, so TypeScript does not carry a narrowing across `await`. */
+  #isClosed(): boolean {
+    return this.#state === 'closed';
   }
 
   #setState(state: TransportState): void {

@@ -2,7 +2,7 @@
  * An in-memory stand-in for the cells, for unit tests: it assigns the neighbour sets the test
  * chooses and relays signals between assigned neighbours, stamping `from` itself like the real
  * cell does. Tests can delay or reorder relayed signals (`relayHook`) and cut one peer's server
- * link (`drop` / `restore`) while its data channels stay up.
+ * link (`drop` / `restore`) to see what the clients do with their data channels meanwhile.
  */
 import type { LatLng } from '../../core/geo';
 import type { ClientMessage, ErrorMessage, NeighbourInfo, RelayedSignalMessage, ServerMessage } from '../../core/protocol';
@@ -28,6 +28,7 @@ export class LoopbackServer {
   /** Every signal relayed, in order; tests assert on it (e.g. to see that glare happened). */
   readonly relayed: RelayRecord[] = [];
   relayHook: RelayHook | null = null;
+  #tokens = 0;
 
   /** @param latencyMs delay of every server → client message (ordered per recipient). */
   constructor(readonly latencyMs = 0) {}
@@ -71,16 +72,18 @@ export class LoopbackServer {
   }
 
   /**
-   * Cuts `id`'s server link: its transport goes `reconnecting`. The server keeps its presence
-   * (like a cell with a grace period), so neighbours are not told and signals to it fail with
-   * `peer_gone`.
+   * Cuts `id`'s server link, like a dropped WebSocket: its transport goes `reconnecting` and,
+   * as the real cell does on socket close, its neighbours are told `remove`. Data channels are
+   * not touched; what happens to them is up to the clients.
    */
   drop(id: string): void {
     const t = this.#clients.get(id);
-    if (t && t.state === 'joined') t._setState('reconnecting');
+    if (!t || t.state !== 'joined') return;
+    t._setState('reconnecting');
+    for (const n of this.neighboursOf(id)) this.#push(n, { type: 'neighbours', add: [], remove: [id] });
   }
 
-  /** Restores a dropped link: the transport re-joins and gets a fresh `welcome`. */
+  /** Restores a dropped link: the transport re-joins, gets a fresh `welcome`, neighbours `add`. */
   restore(id: string): void {
     const t = this.#clients.get(id);
     if (t && t.state === 'reconnecting') this.#join(t);
@@ -102,6 +105,9 @@ export class LoopbackServer {
         return;
       case 'signal':
         this.#relay(from.id, msg);
+        return;
+      case 'token':
+        this.#push(from.id, { type: 'token', ...this.#token() });
         return;
       default:
         msg satisfies never;
@@ -136,13 +142,15 @@ export class LoopbackServer {
       if (t.state === 'closed') return;
       t._setState('joined');
       const position = this.#positions.get(id) ?? { lat: 0, lng: 0 };
-      t._deliver({ type: 'welcome', id, cell: LOOPBACK_CELL, position, neighbours: this.neighboursOf(id).map((n) => this.#info(n)) });
-    }, this.latencyMs);
-    // Neighbours that are online hear about a newly connected peer (not about a restored one:
-    // the server never forgot it).
-    if (t.state === 'connecting') {
+      const neighbours = this.neighboursOf(id).map((n) => this.#info(n));
+      t._deliver({ type: 'welcome', id, cell: LOOPBACK_CELL, position, neighbours, ...this.#token() });
       for (const n of this.neighboursOf(id)) this.#push(n, { type: 'neighbours', add: [this.#info(id)], remove: [] });
-    }
+    }, this.latencyMs);
+  }
+
+  /** A stand-in join token; the loopback has no ICE servers to guard. */
+  #token(): { token: string; tokenExpiresAt: number } {
+    return { token: `loopback-${++this.#tokens}`, tokenExpiresAt: Math.floor(Date.now() / 1000) + 900 };
   }
 
   #gone(id: string): void {

@@ -1,0 +1,71 @@
+/**
+ * ICE and SDP helpers of a neighbour link: batching local candidates into few `signal`s, and the
+ * small pure functions negotiation needs.
+ */
+import { MAX_CANDIDATES, type Candidate } from '../../core/protocol';
+
+/**
+ * Collects local candidates and hands them on in batches: whatever arrived within `windowMs` of
+ * the first, at most MAX_CANDIDATES per batch (the server's limit), at once at end of gathering.
+ */
+export class CandidateBatcher {
+  #out: Candidate[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly windowMs: number,
+    private readonly send: (batch: Candidate[]) => void,
+  ) {}
+
+  /** Adds a gathered candidate; `null` (end of gathering) flushes now. */
+  add(c: RTCIceCandidate | null): void {
+    // null, or an empty candidate string: end of gathering (of one generation).
+    if (!c || !c.candidate) return this.flush();
+    this.#out.push(toCandidate(c));
+    if (this.#out.length >= MAX_CANDIDATES) this.flush();
+    else this.#timer ??= setTimeout(() => this.flush(), this.windowMs);
+  }
+
+  flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    while (this.#out.length > 0) this.send(this.#out.splice(0, MAX_CANDIDATES));
+  }
+
+  /** Drops what is pending (the connection is being replaced). */
+  clear(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#out = [];
+  }
+}
+
+/** The `a=fingerprint` line of an SDP: it changes only with a new RTCPeerConnection. */
+export function fingerprint(sdp: string): string | null {
+  return /^a=fingerprint:(.+)$/m.exec(sdp)?.[1]?.trim() ?? null;
+}
+
+/** The wire form of a candidate (only the fields the protocol carries). */
+export function toCandidate(c: RTCIceCandidate): Candidate {
+  const j = c.toJSON();
+  const out: Candidate = { candidate: j.candidate ?? c.candidate };
+  if (j.sdpMid !== undefined) out.sdpMid = j.sdpMid;
+  if (j.sdpMLineIndex !== undefined) out.sdpMLineIndex = j.sdpMLineIndex;
+  if (j.usernameFragment !== undefined) out.usernameFragment = j.usernameFragment;
+  return out;
+}
+
+/** addIceCandidate that never throws. */
+export async function addCandidate(pc: RTCPeerConnection, c: Candidate): Promise<void> {
+  try {
+    await pc.addIceCandidate(c);
+  } catch {
+    // Candidates of an earlier ICE generation, or of an offer we ignored in glare, do not apply;
+    // losing them is harmless (W3C perfect negotiation example swallows them the same way).
+  }
+}
+
+/** A short text for an unknown thrown value. */
+export function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

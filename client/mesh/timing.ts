@@ -1,0 +1,36 @@
+/**
+ * The timers and limits of a neighbour link, in one place so tests can shorten them.
+ */
+import { PING_INTERVAL_MS } from './channel';
+
+/** Local candidates gathered within this window travel in one `signal` (DESIGN: ~50 ms batches). */
+export const ICE_BATCH_MS = 50;
+/** ICE `disconnected` often heals by itself (Wi-Fi blip); wait this long before an ICE restart. */
+export const DISCONNECT_GRACE_MS = 4_000;
+/** ICE restarts (or fresh connections) in a row before the link is reported `failed`. */
+export const MAX_ICE_RESTARTS = 3;
+/** After the channel closes, wait this long for the server's `remove` before starting over. */
+export const CHANNEL_RESET_DELAY_MS = 1_000;
+export const CHANNEL_LABEL = 'wisp';
+/**
+ * The channel is negotiated out of band (`negotiated: true`, same id on both sides) rather than
+ * announced by the offerer: then there is no `datachannel` event to race, and glare or both sides
+ * starting over can never leave two channels.
+ */
+export const CHANNEL_ID = 0;
+
+export interface LinkTiming {
+  iceBatchMs: number;
+  disconnectGraceMs: number;
+  maxIceRestarts: number;
+  channelResetDelayMs: number;
+  pingIntervalMs: number;
+}
+
+export const DEFAULT_TIMING: LinkTiming = {
+  iceBatchMs: ICE_BATCH_MS,
+  disconnectGraceMs: DISCONNECT_GRACE_MS,
+  maxIceRestarts: MAX_ICE_RESTARTS,
+  channelResetDelayMs: CHANNEL_RESET_DELAY_MS,
+  pingIntervalMs: PING_INTERVAL_MS,
+};
