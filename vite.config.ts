@@ -9,6 +9,11 @@ import { defineConfig } from 'vite';
 
 const CLIENT_ROOT = fileURLToPath(new URL('./client', import.meta.url));
 const OUT_DIR = fileURLToPath(new URL('./dist/client', import.meta.url));
+/**
+ * The embeddable library, served at a stable URL so other pages can
+ * `import { joinMesh } from 'https://<deployment>/wisp-mesh.js'`.
+ */
+const LIBRARY = 'wisp-mesh';
 
 export default defineConfig({
   root: CLIENT_ROOT,
@@ -19,5 +24,13 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: true,
+    rollupOptions: {
+      input: { index: `${CLIENT_ROOT}/index.html`, [LIBRARY]: `${CLIENT_ROOT}/mesh/index.ts` },
+      // keep the library's exports even though the app does not use them all
+      preserveEntrySignatures: 'strict',
+      output: {
+        entryFileNames: (chunk) => (chunk.name === LIBRARY ? `${LIBRARY}.js` : 'assets/[name]-[hash].js'),
+      },
+    },
   },
 });

@@ -3,12 +3,13 @@
  * one route per file, one error handler.
  */
 import { Hono } from 'hono';
+import { cors } from 'hono/cors';
 import { ConfigError, parseConfig, type Config } from '../core/config';
 import { cellGrid, type CellGrid } from '../core/geo';
 import type { Env } from '../durable-objects/env';
 import type { AppEnv } from './context';
 import { ApiError, errorBody } from './errors';
-import { registerConnect } from './routes/connect';
+import { originAllowed, registerConnect } from './routes/connect';
 import { registerDiscover } from './routes/discover';
 import { registerHealth } from './routes/health';
 import { registerIceServers } from './routes/ice-servers';
@@ -39,6 +40,17 @@ export function createApp(): Hono<AppEnv> {
     }
     await next();
   });
+
+  // Pages on origins listed in ALLOWED_ORIGINS may call the API from the browser (the library).
+  app.use(
+    '/api/*',
+    cors({
+      origin: (origin, c) => (originAllowed(origin, c.req.url, c.get('config').allowedOrigins) ? origin : null),
+      allowMethods: ['GET'],
+      allowHeaders: ['Authorization'],
+      maxAge: 600,
+    }),
+  );
 
   registerHealth(app);
   registerDiscover(app);

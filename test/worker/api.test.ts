@@ -100,3 +100,23 @@ describe('errors', () => {
     expect(((await again.json()) as HttpError).error.message).toContain('MAX_DEGREE');
   });
 });
+
+describe('CORS for the embeddable library', () => {
+  test('an origin in ALLOWED_ORIGINS may call the API from a browser; others get no CORS grant', async () => {
+    const app = createApp();
+    const vars = { ...env, ALLOWED_ORIGINS: 'https://app.example' };
+    const ok = await app.fetch(new Request(`${ORIGIN}/api/discover?lat=1&lng=1`, { headers: { Origin: 'https://app.example' } }), vars);
+    expect(ok.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    const other = await app.fetch(new Request(`${ORIGIN}/api/discover?lat=1&lng=1`, { headers: { Origin: 'https://evil.example' } }), vars);
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    const preflight = await app.fetch(
+      new Request(`${ORIGIN}/api/ice-servers`, {
+        method: 'OPTIONS',
+        headers: { Origin: 'https://app.example', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'authorization' },
+      }),
+      vars,
+    );
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
+  });
+});
