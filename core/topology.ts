@@ -4,6 +4,8 @@
  * DESIGN.md, "Topology"). Pure: flat data in, flat data out.
  */
 import { Delaunay } from 'd3-delaunay';
+import { orient3d } from 'robust-predicates';
+import { flipToHull } from './flip';
 import { angle, cross, dot, JITTER_MAX_RAD, normalise, stereographic, type Vec3 } from './geo';
 
 /** Degree cap default (DESIGN.md): rare layouts (a peer inside a ring of 40) exceed it. */
@@ -59,19 +61,70 @@ export function sphericalDelaunay(sites: readonly Site[]): Stars {
   const others: number[] = [];
   for (let i = 0; i < n; i++) if (i !== q) others.push(i);
   const d = Delaunay.from(others.map((i) => project(sites[i]!.p)));
-  const t = d.triangles;
-  for (let k = 0; k < t.length; k += 3) {
-    const a = others[t[k]!]!, b = others[t[k + 1]!]!, c = others[t[k + 2]!]!;
-    link(adj, a, b);
-    link(adj, b, c);
-    link(adj, c, a);
-  }
-  const hull = d.hull;
-  for (let k = 0; k < hull.length; k++) {
-    link(adj, q, others[hull[k]!]!);
-    link(adj, others[hull[k]!]!, others[hull[(k + 1) % hull.length]!]!);
+  const mesh = closeWithPole(d, others, q);
+  if (mesh) {
+    // The planar triangulator's in-circle test is inexact: repair with exact 3-D predicates.
+    const points = sites.map((s) => s.p);
+    const [a, b, c] = [mesh.triangles[0]!, mesh.triangles[1]!, mesh.triangles[2]!];
+    const P = (i: number): Vec3 => points[i]!;
+    const side = orient3d(...P(a), ...P(b), ...P(c), ...P(q));
+    flipToHull(points, mesh.triangles, mesh.twins, side >= 0 ? 1 : -1);
+    const t = mesh.triangles;
+    for (let k = 0; k < t.length; k += 3) {
+      link(adj, t[k]!, t[k + 1]!);
+      link(adj, t[k + 1]!, t[k + 2]!);
+      link(adj, t[k + 2]!, t[k]!);
+    }
+  } else {
+    // Degenerate projection (all others on one line): the hull polygon joined to q.
+    const hull = d.hull;
+    for (let k = 0; k < hull.length; k++) {
+      link(adj, q, others[hull[k]!]!);
+      link(adj, others[hull[k]!]!, others[hull[(k + 1) % hull.length]!]!);
+    }
   }
   return { neighbours: sorted(adj), certified: sites.map(() => true) };
+}
+
+/**
+ * The planar triangles (as site indices) plus a fan joining the pole site q to every hull edge:
+ * a closed triangulation of the sphere, with twin half-edges. Null when there are no triangles.
+ */
+function closeWithPole(d: Delaunay<[number, number]>, others: number[], q: number): { triangles: Int32Array; twins: Int32Array } | null {
+  const pt = d.triangles;
+  const ph = d.halfedges;
+  if (pt.length === 0) return null;
+  const hullEdges: number[] = [];
+  for (let e = 0; e < ph.length; e++) if (ph[e]! < 0) hullEdges.push(e);
+  const n = pt.length + 3 * hullEdges.length;
+  const triangles = new Int32Array(n);
+  const twins = new Int32Array(n).fill(-1);
+  for (let e = 0; e < pt.length; e++) {
+    triangles[e] = others[pt[e]!]!;
+    twins[e] = ph[e]!;
+  }
+  const nextE = (e: number): number => (e % 3 === 2 ? e - 2 : e + 1);
+  // Fan triangle for hull half-edge a→b is (b, a, q): b→a, a→q, q→b.
+  const fanByStart = new Map<number, number>();
+  const fanByEnd = new Map<number, number>();
+  hullEdges.forEach((e, k) => {
+    const a = triangles[e]!, b = triangles[nextE(e)]!;
+    const f = pt.length + 3 * k;
+    triangles[f] = b;
+    triangles[f + 1] = a;
+    triangles[f + 2] = q;
+    twins[f] = e;
+    twins[e] = f;
+    fanByStart.set(a, f);
+    fanByEnd.set(b, f);
+  });
+  hullEdges.forEach((e, k) => {
+    const a = triangles[e]!, b = triangles[nextE(e)]!;
+    const f = pt.length + 3 * k;
+    twins[f + 1] = fanByEnd.get(a)! + 2; // a→q ↔ q→a in the fan of the hull edge ending at a
+    twins[f + 2] = fanByStart.get(b)! + 1; // q→b ↔ b→q in the fan of the hull edge starting at b
+  });
+  return { triangles, twins };
 }
 
 /**

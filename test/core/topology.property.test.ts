@@ -236,61 +236,7 @@ function assignByCells(peers: readonly Peer[], cellDeg: number, maxDegree: numbe
   return { result, localCells, cells: byCell.size };
 }
 
-/**
- * KNOWN CORE BUG (regression tests: "known core bug" below and topology.test.ts, "sphericalDelaunay()
- * for co-located peers at both poles"). d3-delaunay (Delaunator 5 inside; its inCircle is plain
- * floating point) returns non-Delaunay triangles when ~10 points lie within a group ~1e-6 wide and
- * other points are ~1e6 times farther out (seen in a plain planar test: group 1e-6 wide, others at
- * 10–30: 40/40 wrong; others at 0.5–1.5: 0/40). sphericalDelaunay() creates exactly that: it projects from the site q farthest from the mean,
- * so a co-located group (spread ~JITTER) near q's antipode lands ~5e-6 wide at the origin while
- * q's own co-located mates, or peers a few degrees from q, land 20–2e5 away.
- *
- * While core is unfixed a run is excused (fc.pre) only when BOTH hold: the result really differs
- * from the oracle, and the input has that signature. Any other disagreement fails the test. Set
- * this to false to see the excused runs fail.
- */
-const EXCUSE_KNOWN_PROJECTION_BUG = true;
-/** Co-located group width / projected extent below which d3-delaunay was seen to fail (~5e-7), with margin. */
-const BUG_SPREAD_RATIO = 1e-5;
-
-/** True when core's projection (as sphericalDelaunay() chooses it) squeezes a co-located group. */
-function hasProjectionBugSignature(sites: readonly Site[]): boolean {
-  if (sites.length <= 3) return false;
-  let mean: Vec3 = [0, 0, 0];
-  for (const s of sites) mean = [mean[0] + s.p[0], mean[1] + s.p[1], mean[2] + s.p[2]];
-  if (Math.hypot(...mean) < 1e-12) mean = sites[0]!.p;
-  const along = (v: Vec3): number => v[0] * mean[0] + v[1] * mean[1] + v[2] * mean[2];
-  let q = 0;
-  for (let i = 1; i < sites.length; i++) if (along(sites[i]!.p) < along(sites[q]!.p)) q = i;
-  const project = stereographic([-sites[q]!.p[0], -sites[q]!.p[1], -sites[q]!.p[2]]);
-  const others = sites.filter((_, i) => i !== q);
-  const xy = others.map((s) => project(s.p));
-  const extent = Math.max(...xy.map(([x, y]) => Math.hypot(x, y)));
-  for (let i = 0; i < others.length; i++) {
-    for (let j = i + 1; j < others.length; j++) {
-      if (angle(others[i]!.p, others[j]!.p) > 1e-4) continue; // not co-located
-      const d = Math.hypot(xy[i]![0] - xy[j]![0], xy[i]![1] - xy[j]![1]);
-      if (d < BUG_SPREAD_RATIO * extent) return true;
-    }
-  }
-  return false;
-}
-
 const sameList = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
-
-/** How many property runs were excused by the known bug (reported by the last test). */
-const excused = { runs: 0 };
-
-/** Skips this run (fc.pre) if sphericalDelaunay() disagrees with the oracle for the known reason. */
-function excuseKnownBug(peers: readonly Peer[], oracle?: readonly string[]): void {
-  if (!EXCUSE_KNOWN_PROJECTION_BUG) return;
-  const sites = peers.map((p) => p.site);
-  if (!hasProjectionBugSignature(sites)) return;
-  const expected = oracle ?? oracleIdEdges(peers);
-  if (sameList(starEdges(sites, sphericalDelaunay(sites).neighbours), expected)) return;
-  excused.runs++;
-  fc.pre(false);
-}
 
 function sortedEntries(map: ReadonlyMap<string, readonly string[]>): [string, string[]][] {
   return [...map].map(([k, v]): [string, string[]] => [k, [...v].sort()]).sort((a, b) => (a[0] < b[0] ? -1 : 1));
@@ -454,7 +400,6 @@ describe('topology against a brute-force spherical Delaunay oracle', () => {
             const sites = peers.map((p) => p.site);
             const expected = oracleIdEdges(peers);
             const stars = sphericalDelaunay(sites);
-            if (!sameList(starEdges(sites, stars.neighbours), expected)) excuseKnownBug(peers, expected);
             expect(stars.certified).toEqual(sites.map(() => true));
             expect(starEdges(sites, stars.neighbours)).toEqual(expected);
             expect(mapEdges(globalNeighbours(sites, Infinity))).toEqual(expected);
@@ -468,7 +413,6 @@ describe('topology against a brute-force spherical Delaunay oracle', () => {
           fc.property(withSalt(fam.set(minN, maxN)), (peers) => {
             const sites = peers.map((p) => p.site);
             const oracle = oracleIdEdges(peers);
-            if (!sameList(mapEdges(globalNeighbours(sites, Infinity)), oracle)) excuseKnownBug(peers, oracle);
             const capped = globalNeighbours(sites, DEFAULT_MAX_DEGREE);
             expect([...capped.keys()].sort()).toEqual(peers.map((p) => p.id).sort());
             const edges = mapEdges(capped);
@@ -493,7 +437,6 @@ describe('topology against a brute-force spherical Delaunay oracle', () => {
               const global = globalNeighbours(peers.map((p) => p.site), maxDegree);
               const local = assignByCells(peers, cellDeg, maxDegree);
               const same = JSON.stringify(sortedEntries(local.result)) === JSON.stringify(sortedEntries(global));
-              if (!same) excuseKnownBug(peers);
               expect(sortedEntries(local.result)).toEqual(sortedEntries(global));
             },
           ),
@@ -514,8 +457,6 @@ describe('topology invariants', () => {
         const results = (s: readonly Site[]): string =>
           JSON.stringify([sortedEntries(globalNeighbours(s)), sortedEntries(globalNeighbours(s, Infinity)), starEdges(s, sphericalDelaunay(s).neighbours)]);
         if (results(shuffled) !== results(sites)) {
-          excuseKnownBug(peers);
-          excuseKnownBug(order.map((i) => peers[i]!));
         }
         expect(sortedEntries(globalNeighbours(shuffled))).toEqual(sortedEntries(globalNeighbours(sites)));
         expect(sortedEntries(globalNeighbours(shuffled, Infinity))).toEqual(sortedEntries(globalNeighbours(sites, Infinity)));
@@ -608,11 +549,11 @@ describe('degree cap for a peer inside a ring', () => {
   }
 });
 
-describe('known core bug (see EXCUSE_KNOWN_PROJECTION_BUG)', () => {
-  // 30 peers on one coarse position in Madrid and 3 on one in Wellington (near its antipode): for
-  // several id salts sphericalDelaunay() differs from the oracle. When core/topology.ts is fixed
-  // this starts failing: change `it.fails` to `it` and set EXCUSE_KNOWN_PROJECTION_BUG to false.
-  it.fails('sphericalDelaunay() for a co-located crowd and a co-located trio near its antipode', () => {
+describe('regression: inexact planar in-circle tests after projection', () => {
+  // 30 peers on one coarse position in Madrid and 3 on one in Wellington (near its antipode): the
+  // projection squeezes one crowd next to points 10⁶ times farther out, and d3-delaunay's inexact
+  // in-circle test got some triangles wrong. core/flip.ts now repairs them with exact predicates.
+  it('sphericalDelaunay() for a co-located crowd and a co-located trio near its antipode', () => {
     for (let salt = 0; salt < 30; salt++) {
       const positions: LatLng[] = [
         ...Array.from({ length: 30 }, () => ({ lat: 40, lng: -3.7 })),
@@ -627,20 +568,3 @@ describe('known core bug (see EXCUSE_KNOWN_PROJECTION_BUG)', () => {
   });
 });
 
-describe('excused runs', () => {
-  it('excuseKnownBug() only excuses inputs with the signature that really fail', () => {
-    // the signature alone is not an excuse: this input has it but core gets it right
-    const fine = makePeers([{ lat: 0, lng: 0 }, { lat: 0, lng: 0 }, { lat: 0, lng: 0 }, { lat: 40, lng: 170 }, { lat: -40, lng: -170 }], 3);
-    expect(hasProjectionBugSignature(fine.map((p) => p.site))).toBe(true);
-    expect(() => excuseKnownBug(fine)).not.toThrow();
-    // and the 6-peer pole layout from topology.test.ts has it and fails
-    const poles = ['n1-0', 'n2-0', 'n3-0', 's1-0', 's2-0', 's3-0'].map((id) => {
-      const pos = { lat: id.startsWith('n') ? 90 : -90, lng: 0 };
-      return { id, pos, site: { id, p: peerPoint(id, pos) } };
-    });
-    expect(hasProjectionBugSignature(poles.map((p) => p.site))).toBe(true);
-    expect(() => excuseKnownBug(poles)).toThrow();
-    // informational: how often the properties above hit the bug in this run
-    console.info(`topology properties: ${excused.runs} run(s) excused by the known projection bug`);
-  });
-});

@@ -110,13 +110,11 @@ describe('sphericalDelaunay()', () => {
     expect(stars.neighbours[2]).not.toContain(3); // the short diagonal e–w wins
   });
 
-  // KNOWN CORE BUG (reported to the lead; not fixed here). Three co-located peers far from everyone
-  // else bound a tiny empty cap, so they must form a Delaunay triangle; with a second co-located
-  // triple at the antipode, sphericalDelaunay() drops s1-0–s2-0 and adds n3-0–s3-0 instead. It projects
-  // from the site farthest from the mean (a pole peer): its two mates project ~1e5 from the
-  // origin, the other pole's peers ~1e-5 from it, and d3-delaunay mis-triangulates that range.
-  // When core/topology.ts is fixed this test starts failing: change `it.fails` to `it`.
-  it.fails('sphericalDelaunay() for co-located peers at both poles (three at each)', () => {
+  // Regression: three co-located peers far from everyone else bound a tiny empty cap, so they must
+  // form a Delaunay triangle. With a second co-located triple at the antipode the projection put
+  // one triple ~1e5 from the origin and the other ~1e-5 from it, and d3-delaunay's inexact
+  // in-circle test dropped s1-0–s2-0; the exact flip repair (core/flip.ts) restores it.
+  it('sphericalDelaunay() for co-located peers at both poles (three at each)', () => {
     const ids = ['n1-0', 'n2-0', 'n3-0', 's1-0', 's2-0', 's3-0'];
     const sites = ids.map((id) => site(id, id.startsWith('n') ? 90 : -90, 0));
     expect(edgesOf(sites, sphericalDelaunay(sites).neighbours)).toEqual([
