@@ -41,6 +41,17 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        test: {
+          name: 'bench-smoke',
+          include: ['test/bench/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 90_000,
+          hookTimeout: 90_000,
+          // relay/join/mesh smoke tests start wrangler dev and Chromium: one file at a time
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

@@ -7,9 +7,19 @@ import { spawnSync } from 'node:child_process';
 const args = process.argv.slice(2);
 const vitest = ['node_modules/.bin/vitest', 'run', ...args];
 
+/**
+ * With no arguments the projects run in stages, not all at once: the browser, TURN and benchmark
+ * smoke tests each start servers and Chromium, and on 2 cores they would starve one another.
+ */
+const STAGES = [['core', 'client', 'workers'], ['e2e'], ['bench-smoke']];
+
 if (process.env.WISP_NETNS === '1') {
-  const r = spawnSync(vitest[0], vitest.slice(1), { stdio: 'inherit' });
-  process.exit(r.status ?? 1);
+  const runs = args.length > 0 ? [args] : STAGES.map((names) => names.flatMap((n) => ['--project', n]));
+  for (const run of runs) {
+    const r = spawnSync(vitest[0], ['run', ...run], { stdio: 'inherit' });
+    if (r.status !== 0) process.exit(r.status ?? 1);
+  }
+  process.exit(0);
 }
 
 const quoted = vitest.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
