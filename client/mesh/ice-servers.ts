@@ -6,9 +6,13 @@
  * `setConfiguration` (DESIGN, NAT traversal).
  */
 import type { IceServersResponse } from '../../core/protocol';
+import type { IceServersStatus } from './api';
 import { describe } from './ice';
 
-/** Refresh this long before the credentials expire (or a tenth of their lifetime, if longer). */
+/**
+ * Refresh this long before the credentials expire (or a tenth of their lifetime, if longer), but
+ * never earlier than half-way: with `ICE_TTL_S=60` a fixed minute would mean a fetch every second.
+ */
 export const ICE_REFRESH_MARGIN_MS = 60_000;
 /** A token with less than this left is renewed before use. */
 export const TOKEN_MARGIN_MS = 30_000;
@@ -16,6 +20,18 @@ export const TOKEN_MARGIN_MS = 30_000;
 export const ICE_RETRY_MS = 30_000;
 /** The first join waits at most this long for ICE servers before connecting without them. */
 export const ICE_FIRST_FETCH_TIMEOUT_MS = 3_000;
+/**
+ * A fetch of ICE servers that has not answered by then is abandoned (and retried later). The
+ * Worker gives up on the TURN credential service after 5 s and answers 502 (protocol.md §6), so
+ * a longer silence is the network; without a bound a hung request would stop every refresh.
+ */
+export const ICE_FETCH_TIMEOUT_MS = 10_000;
+/**
+ * STUN servers used when `/api/ice-servers` fails before it ever answered (502 when the TURN
+ * credential service is down, a timeout): the defaults of `STUN_URLS` in wrangler.toml. Without
+ * any, a peer behind NAT could only offer host candidates and would link to almost no-one.
+ */
+export const FALLBACK_ICE_SERVERS: readonly RTCIceServer[] = [{ urls: ['stun:stun.cloudflare.com:3478', 'stun:stun.l.google.com:19302'] }];
 /** How long to wait for the cell's answer to `{type: "token"}`. */
 export const TOKEN_REQUEST_TIMEOUT_MS = 10_000;
 /** setTimeout's largest delay (2^31 − 1 ms); longer ones fire at once. */
@@ -24,14 +40,35 @@ const MAX_TIMER_MS = 2_147_483_647;
 /** Where ICE servers come from: given a join token, the server's answer. */
 export type IceServerSource = (token: string) => Promise<IceServersResponse>;
 
+/** A failed `/api/ice-servers` request; `status` is null when there was no HTTP answer. */
+export class IceServersError extends Error {
+  override readonly name = 'IceServersError';
+  constructor(
+    message: string,
+    readonly status: number | null,
+    readonly code: string | null,
+  ) {
+    super(message);
+  }
+}
+
 /** The HTTP source: `GET {origin}/api/ice-servers` with `Authorization: Bearer {token}`. */
-export function httpIceServers(origin: string, fetchFn: typeof fetch = globalThis.fetch.bind(globalThis)): IceServerSource {
+export function httpIceServers(origin: string, fetchFn: typeof fetch = globalThis.fetch.bind(globalThis), timeoutMs = ICE_FETCH_TIMEOUT_MS): IceServerSource {
   return async (token) => {
-    const res = await fetchFn(new URL('/api/ice-servers', origin).toString(), { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
-    const body = (await res.json().catch(() => null)) as unknown;
+    let res: Response;
+    let body: unknown;
+    try {
+      const signal = AbortSignal.timeout(timeoutMs);
+      res = await fetchFn(new URL('/api/ice-servers', origin).toString(), { headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, signal });
+      body = (await res.json().catch(() => null)) as unknown;
+    } catch (err) {
+      const timedOut = err instanceof Error && err.name === 'TimeoutError';
+      throw new IceServersError(timedOut ? `ice-servers did not answer within ${timeoutMs / 1_000} s` : `ice-servers unreachable: ${describe(err)}`, null, null);
+    }
     if (!res.ok) {
       const e = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
-      throw new Error(`ice-servers answered ${res.status}${typeof e?.code === 'string' ? ` ${e.code}` : ''}${typeof e?.message === 'string' ? `: ${e.message}` : ''}`);
+      const code = typeof e?.code === 'string' ? e.code : null;
+      throw new IceServersError(`ice-servers answered ${res.status}${code ? ` ${code}` : ''}${typeof e?.message === 'string' ? `: ${e.message}` : ''}`, res.status, code);
     }
     return parseIceServersResponse(body);
   };
@@ -64,6 +101,10 @@ export interface IceRefresherOptions {
   requestToken(): boolean;
   apply(servers: RTCIceServer[]): void;
   onError(message: string): void;
+  /** Every change of `status`. */
+  onStatus?(status: IceServersStatus): void;
+  /** Applied when a fetch fails (or `useFallback()` is called) before any answer was applied. */
+  fallback?: readonly RTCIceServer[];
   now?: () => number;
 }
 
@@ -73,10 +114,16 @@ export class IceRefresher {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #waiters: Array<(token: string) => void> = [];
   #closed = false;
+  #applied = false;
+  #status: IceServersStatus = { state: 'pending', source: null, relay: false, httpStatus: null, error: null };
   readonly #now: () => number;
 
   constructor(private readonly opts: IceRefresherOptions) {
     this.#now = opts.now ?? Date.now;
+  }
+
+  get status(): IceServersStatus {
+    return this.#status;
   }
 
   /** Records the token from `welcome` or `token` (Unix seconds expiry, as on the wire). */
@@ -92,14 +139,28 @@ export class IceRefresher {
     try {
       const res = await this.opts.source(await this.#validToken());
       if (this.#closed) return;
+      this.#applied = true;
       this.opts.apply(res.iceServers);
+      this.#setStatus({ state: 'ok', source: res.source, relay: res.relay, httpStatus: null, error: null });
       const ttlMs = res.expiresAt * 1000 - this.#now();
-      this.#schedule(ttlMs - Math.max(ICE_REFRESH_MARGIN_MS, ttlMs / 10));
+      this.#schedule(ttlMs - Math.min(Math.max(ICE_REFRESH_MARGIN_MS, ttlMs / 10), ttlMs / 2));
     } catch (err) {
       if (this.#closed) return;
+      // Links keep the servers they have (TURN credentials stay valid until they expire); with
+      // none yet, STUN at least lets them try direct routes through NAT.
+      this.useFallback();
+      const httpStatus = err instanceof IceServersError ? err.status : null;
+      this.#setStatus({ ...this.#status, state: 'failed', httpStatus, error: describe(err) });
       this.opts.onError(`could not get ICE servers: ${describe(err)}`);
       this.#schedule(ICE_RETRY_MS);
     }
+  }
+
+  /** Applies the fallback servers unless real ones were applied already. */
+  useFallback(): void {
+    if (this.#applied || this.#closed || !this.opts.fallback?.length) return;
+    this.#applied = true;
+    this.opts.apply([...this.opts.fallback]);
   }
 
   close(): void {
@@ -117,6 +178,11 @@ export class IceRefresher {
         resolve(token);
       });
     });
+  }
+
+  #setStatus(status: IceServersStatus): void {
+    this.#status = status;
+    this.opts.onStatus?.(status);
   }
 
   #schedule(delayMs: number): void {

@@ -40,6 +40,40 @@ export class CandidateBatcher {
   }
 }
 
+/** Bound on candidates held for a connection that has no remote description yet. */
+export const MAX_HELD_CANDIDATES = 256;
+
+/**
+ * Remote candidates for one connection: added at once when it has a remote description, else
+ * held (addIceCandidate before setRemoteDescription throws) and added once it has one.
+ */
+export class HeldCandidates {
+  #held: Candidate[] = [];
+
+  /** @param onHeld called for every candidate that had to be held (a diagnostics counter). */
+  constructor(private readonly onHeld: () => void = () => undefined) {}
+
+  async add(pc: RTCPeerConnection, candidates: readonly Candidate[]): Promise<void> {
+    for (const c of candidates) {
+      if (pc.remoteDescription) {
+        await addCandidate(pc, c);
+        continue;
+      }
+      if (this.#held.length < MAX_HELD_CANDIDATES) this.#held.push(c);
+      this.onHeld();
+    }
+  }
+
+  /** Adds what was held; call right after setRemoteDescription. */
+  async flush(pc: RTCPeerConnection): Promise<void> {
+    for (const c of this.#held.splice(0)) await addCandidate(pc, c);
+  }
+
+  clear(): void {
+    this.#held = [];
+  }
+}
+
 /** The `a=fingerprint` line of an SDP: it changes only with a new RTCPeerConnection. */
 export function fingerprint(sdp: string): string | null {
   return /^a=fingerprint:(.+)$/m.exec(sdp)?.[1]?.trim() ?? null;

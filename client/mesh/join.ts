@@ -6,6 +6,7 @@
 import { loadIdentity, type LoadIdentityOptions } from '../identity/identity';
 import { connectCell, type CellTransportOptions } from '../signaling/cell-socket';
 import type { JoinOptions, Mesh } from './api';
+import { assertSecureContext } from './environment';
 import { httpIceServers, type IceServerSource } from './ice-servers';
 import { createMesh, type MeshNode, type MeshOptions } from './mesh';
 
@@ -13,9 +14,11 @@ import { createMesh, type MeshNode, type MeshOptions } from './mesh';
 export interface JoinMeshOptions extends JoinOptions {
   identity?: LoadIdentityOptions;
   transport?: Partial<Pick<CellTransportOptions, 'createSocket' | 'fetch' | 'backoff' | 'pingIntervalMs' | 'joinTimeoutMs'>>;
-  mesh?: Omit<MeshOptions, 'rtcConfig' | 'identityStatus' | 'iceServers'>;
+  mesh?: Omit<MeshOptions, 'rtcConfig' | 'identityStatus' | 'iceServers' | 'diagnoseNat'>;
   /** Where ICE servers come from; default `GET {origin}/api/ice-servers`; `false`: only `rtcConfig`. */
   iceServers?: IceServerSource | false;
+  /** Run the NAT test once after joining (mesh `nat` event); default true. */
+  diagnoseNat?: boolean;
   /** Aborting stops a pending join (the promise rejects) and closes the connection. */
   signal?: AbortSignal;
 }
@@ -25,19 +28,21 @@ export type JoinedMesh = Mesh & Pick<MeshNode, 'ready' | 'setRtcConfig'>;
 
 /**
  * Joins the mesh. Resolves at the first `welcome`. While the server is unreachable it keeps
- * retrying, so it rejects only when the server link closes for good (e.g. `replaced`) or
- * `signal` aborts.
+ * retrying, so it rejects only when the server link closes for good (e.g. `replaced`), `signal`
+ * aborts, or the page cannot run Wisp (UnsupportedError: not https/localhost, no WebRTC).
  */
 export async function joinMesh(options: JoinMeshOptions = {}): Promise<JoinedMesh> {
   const origin = options.origin ?? (globalThis as { location?: Location }).location?.origin;
   if (!origin) throw new Error('joinMesh: no origin given and no page origin to default to');
   options.signal?.throwIfAborted();
+  assertSecureContext(); // before anything touches crypto.subtle
   const identity = await loadIdentity(options.identity);
   options.signal?.throwIfAborted();
   const transport = connectCell({ origin, identity, ...(options.position ? { position: options.position } : {}), ...options.transport });
   const meshOptions: MeshOptions = {
     ...options.mesh,
     rtcConfig: options.rtcConfig ?? {},
+    diagnoseNat: options.diagnoseNat ?? true,
     identityStatus: identity.reason === undefined ? { persistent: identity.persistent } : { persistent: identity.persistent, reason: identity.reason },
   };
   if (options.iceServers !== false) meshOptions.iceServers = options.iceServers ?? httpIceServers(origin);

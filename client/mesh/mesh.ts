@@ -8,50 +8,19 @@ import type { LatLng } from '../../core/geo';
 import type { NeighbourInfo, RelayedSignalMessage, ServerMessage } from '../../core/protocol';
 import { Listeners } from '../signaling/listeners';
 import type { SignalingTransport } from '../signaling/transport';
-import type { IdentityStatus, Mesh, MeshEvents, NeighbourStatus, ServerLinkState } from './api';
+import type { IceServersStatus, IdentityStatus, Mesh, MeshEvents, NatReport, NeighbourStatus, ServerLinkState } from './api';
+import { NO_WEBRTC_MESSAGE, UnsupportedError } from './environment';
 import { describe } from './ice';
-import { ICE_FIRST_FETCH_TIMEOUT_MS, IceRefresher, type IceServerSource } from './ice-servers';
 import { KeyedTimers } from './keyed-timers';
+import { MeshNetwork } from './mesh-network';
+import { REJOIN_GRACE_FACTOR, UNASSIGNED_GRACE_MS, type MeshOptions } from './mesh-options';
 import { PendingSignals } from './pending-signals';
 import { PeerLink } from './peer-link';
+import { NEW_LINK_SETTLE_MS, NewLinkSettler } from './settle';
 import { DEFAULT_TIMING, type LinkTiming } from './timing';
 
-/**
- * An open link the server unassigns is kept this long before it is closed. The cell forgets a
- * peer the moment its socket drops and tells its neighbours `remove`; if the peer is back within
- * this window (reconnect, re-join, `add`), the channel simply carries on. A link whose channel is
- * not open is closed at once, and a neighbour that really left closes the channel itself.
- */
-export const UNASSIGNED_GRACE_MS = 10_000;
-/**
- * For this long after a re-join, a brand-new neighbour is connected only once it has stayed
- * assigned for NEW_LINK_SETTLE_MS. After a cell restart (every deploy) peers re-join one by one,
- * and the early ones are briefly assigned stand-in neighbours until the real ones are back;
- * waiting a moment spares a connection that would be torn down again at once. A first join is
- * never delayed.
- */
-export const REJOIN_SETTLE_WINDOW_MS = 10_000;
-export const NEW_LINK_SETTLE_MS = 1_000;
-
-export interface MeshOptions {
-  /** ICE servers etc. for every neighbour connection. */
-  rtcConfig?: RTCConfiguration;
-  /** Default: `globalThis.RTCPeerConnection`; tests pass a Node implementation. */
-  RTCPeerConnection?: typeof RTCPeerConnection;
-  /** Shorter timers for tests. */
-  timing?: Partial<LinkTiming>;
-  /** See UNASSIGNED_GRACE_MS; 0 closes unassigned links at once. */
-  unassignedGraceMs?: number;
-  /** See NEW_LINK_SETTLE_MS; 0 connects new neighbours at once even after a re-join. */
-  newLinkSettleMs?: number;
-  /**
-   * Where to get ICE servers (STUN/TURN) with the join token; `joinMesh` uses the HTTP API.
-   * Without it, `rtcConfig` is used as is.
-   */
-  iceServers?: IceServerSource;
-  /** Shown by `mesh.identity`; default persistent. */
-  identityStatus?: IdentityStatus;
-}
+export { NEW_LINK_SETTLE_MS, REJOIN_SETTLE_WINDOW_MS } from './settle';
+export { REJOIN_GRACE_FACTOR, UNASSIGNED_GRACE_MS, type MeshOptions } from './mesh-options';
 
 type Handlers = { [K in keyof MeshEvents]: Listeners<MeshEvents[K]> };
 
@@ -77,22 +46,21 @@ export class MeshNode implements Mesh {
     'neighbour-state': new Listeners(),
     message: new Listeners(),
     server: new Listeners(),
+    nat: new Listeners(),
+    'ice-servers': new Listeners(),
     error: new Listeners(),
   };
   /** Links the server unassigned, each with the timer that will close it. */
   readonly #unassigned = new KeyedTimers();
   readonly #graceMs: number;
-  /** New neighbours waiting to settle after a re-join (see NEW_LINK_SETTLE_MS). */
-  readonly #deferred = new KeyedTimers();
-  readonly #deferredInfo = new Map<string, NeighbourInfo>();
-  readonly #settleMs: number;
-  #settleUntil = 0;
+  /** New neighbours waiting to settle after a re-join (see settle.ts). */
+  readonly #settler: NewLinkSettler;
   readonly #timing: LinkTiming;
   readonly #RTCPeerConnection: typeof RTCPeerConnection;
   /** The caller's configuration; fetched ICE servers are added to its own. */
   readonly #baseConfig: RTCConfiguration;
   #rtcConfig: RTCConfiguration;
-  readonly #ice: IceRefresher | null;
+  readonly #network: MeshNetwork;
   /** Server messages are handled in order; the first `welcome` may wait for ICE servers. */
   #chain: Promise<void> = Promise.resolve();
   #welcomed = false;
@@ -109,26 +77,34 @@ export class MeshNode implements Mesh {
     this.identity = options.identityStatus ?? { persistent: true };
     this.#timing = { ...DEFAULT_TIMING, ...options.timing };
     this.#graceMs = options.unassignedGraceMs ?? UNASSIGNED_GRACE_MS;
-    this.#settleMs = options.newLinkSettleMs ?? NEW_LINK_SETTLE_MS;
+    this.#settler = new NewLinkSettler(options.newLinkSettleMs ?? NEW_LINK_SETTLE_MS, (n) => {
+      if (!this.#left) this.#createLink(n);
+    });
     this.#baseConfig = this.#rtcConfig = options.rtcConfig ?? {};
-    this.#ice = options.iceServers
-      ? new IceRefresher({
-          source: options.iceServers,
-          requestToken: () => this.transport.send({ type: 'token' }),
-          apply: (servers) => this.setRtcConfig({ ...this.#baseConfig, iceServers: [...(this.#baseConfig.iceServers ?? []), ...servers] }),
-          onError: (message) => this.#emit('error', { code: 'ice_servers', message }),
-        })
-      : null;
     const ctor = options.RTCPeerConnection ?? (globalThis as { RTCPeerConnection?: typeof RTCPeerConnection }).RTCPeerConnection;
-    if (!ctor) throw new Error('WebRTC is not available here: no RTCPeerConnection');
+    if (!ctor) throw new UnsupportedError(NO_WEBRTC_MESSAGE);
     this.#RTCPeerConnection = ctor;
+    this.#network = new MeshNetwork({
+      source: options.iceServers,
+      fallback: options.fallbackIceServers,
+      natTimeoutMs: options.natTimeoutMs,
+      diagnoseNat: options.diagnoseNat ?? false,
+      RTCPeerConnection: ctor,
+      currentServers: () => this.#rtcConfig.iceServers ?? [],
+      requestToken: () => this.transport.send({ type: 'token' }),
+      apply: (servers) => this.setRtcConfig({ ...this.#baseConfig, iceServers: [...(this.#baseConfig.iceServers ?? []), ...servers] }),
+      onRotated: () => [...this.#links.values()].filter((l) => l.state === 'open' && l.status().path === 'relay').forEach((l) => l.restartIce()),
+      onStatus: (status) => this.#emit('ice-servers', status),
+      onNat: (report) => this.#emit('nat', report),
+      onError: (message) => this.#emit('error', { code: 'ice_servers', message }),
+    });
     let settle!: { resolve: () => void; reject: (e: Error) => void };
     this.#ready = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
     this.#ready.catch(() => {}); // a caller that never awaits ready() must not see an unhandled rejection
     this.#unsubscribe = [
       transport.onMessage((msg) => {
         // A token answer must not wait behind a welcome that is itself waiting for ICE servers.
-        if (msg.type === 'token') return this.#ice?.setToken(msg.token, msg.tokenExpiresAt);
+        if (msg.type === 'token') return this.#network.setToken(msg.token, msg.tokenExpiresAt);
         this.#chain = this.#chain
           .then(() => this.#onServer(msg))
           .then(() => {
@@ -164,6 +140,14 @@ export class MeshNode implements Mesh {
     return this.transport.state;
   }
 
+  nat(): NatReport | null {
+    return this.#network.nat;
+  }
+
+  iceServersStatus(): IceServersStatus {
+    return this.#network.status;
+  }
+
   send(peerId: string, data: unknown): boolean {
     return this.#links.get(peerId)?.send(data) ?? false;
   }
@@ -193,10 +177,10 @@ export class MeshNode implements Mesh {
     if (this.#left) return;
     this.#left = true;
     this.transport.send({ type: 'leave' });
-    this.#ice?.close();
+    this.#network.close();
     for (const id of [...this.#links.keys()]) this.#closeLink(id, 'left');
     this.#pending.clear();
-    this.#deferred.clear();
+    this.#settler.clear();
     this.transport.close(); // emits `server: closed` through our state listener
     for (const off of this.#unsubscribe) off();
     this.#unsubscribe = [];
@@ -206,12 +190,8 @@ export class MeshNode implements Mesh {
     if (this.#left) return;
     switch (msg.type) {
       case 'welcome':
-        if (this.#ice) {
-          this.#ice.setToken(msg.token, msg.tokenExpiresAt);
-          // Connect with TURN from the start when it comes quickly; a pair that needs a relay
-          // would otherwise fail first and wait for an ICE restart.
-          if (!this.#welcomed) await Promise.race([this.#ice.refresh(), new Promise((r) => setTimeout(r, ICE_FIRST_FETCH_TIMEOUT_MS))]);
-        }
+        this.#network.setToken(msg.token, msg.tokenExpiresAt);
+        await this.#network.firstJoin(); // waits briefly for ICE servers, once
         return this.#onWelcome(msg.id, msg.cell, msg.position, msg.neighbours);
       case 'token':
         return; // handled on arrival, above
@@ -238,7 +218,7 @@ export class MeshNode implements Mesh {
     this.#position = position;
     const rejoin = this.#welcomed;
     this.#welcomed = true;
-    if (rejoin) this.#settleUntil = Date.now() + REJOIN_SETTLE_WINDOW_MS;
+    if (rejoin) this.#settler.rejoined();
     // Reconcile: the welcome is the full neighbour set. Keep links still assigned (their channels
     // survived the server outage), unassign the rest, open the new ones. Unassigned open links get
     // the grace period: after a cell restart every peer re-joins at its own backoff time, so a
@@ -260,16 +240,7 @@ export class MeshNode implements Mesh {
       this.#unassigned.cancel(n.id);
       return;
     }
-    if (this.#settleMs > 0 && (this.#deferred.has(n.id) || Date.now() < this.#settleUntil)) {
-      this.#deferredInfo.set(n.id, n);
-      this.#deferred.start(n.id, this.#settleMs, () => {
-        const info = this.#deferredInfo.get(n.id);
-        this.#deferredInfo.delete(n.id);
-        if (info && !this.#left) this.#createLink(info);
-      });
-      return;
-    }
-    this.#createLink(n);
+    this.#settler.add(n);
   }
 
   #createLink(n: NeighbourInfo): void {
@@ -309,11 +280,12 @@ export class MeshNode implements Mesh {
 
   /** The server unassigned `id`: close its link, after a grace period if its channel is open. */
   #unassign(id: string): void {
-    if (this.#deferred.cancel(id)) this.#deferredInfo.delete(id); // never connected: nothing to say
+    this.#settler.cancel(id); // never connected: nothing to say
     const link = this.#links.get(id);
     if (!link) return;
     if (link.state !== 'open' || this.#graceMs <= 0) return this.#closeLink(id, 'unassigned');
-    this.#unassigned.start(id, this.#graceMs, () => this.#closeLink(id, 'unassigned'));
+    const grace = this.#settler.settling ? REJOIN_GRACE_FACTOR * this.#graceMs : this.#graceMs;
+    this.#unassigned.start(id, grace, () => this.#closeLink(id, 'unassigned'));
   }
 
   #closeLink(id: string, reason: string): void {

@@ -4,14 +4,12 @@
  * description exists, a grace timer before ICE restarts, and the framed data channel.
  */
 import type { Candidate, NeighbourInfo, RelayedSignalMessage, SessionDescription } from '../../core/protocol';
-import type { LinkState, NeighbourStatus, PathType } from './api';
+import type { LinkState, NeighbourStatus, RelayReason } from './api';
 import { ChannelSession } from './channel';
-import { CandidateBatcher, addCandidate, describe, fingerprint } from './ice';
-import { selectedPath } from './stats';
+import { CandidateBatcher, HeldCandidates, describe, fingerprint } from './ice';
+import { IceRestartTimer } from './ice-restart';
+import { PathTracker } from './stats';
 import { CHANNEL_ID, CHANNEL_LABEL, type LinkTiming } from './timing';
-
-/** Bound on candidates held for a connection that has no remote description yet. */
-const MAX_HELD_CANDIDATES = 256;
 
 export type SignalBody = { description: SessionDescription } | { candidates: Candidate[] };
 
@@ -37,20 +35,19 @@ export class PeerLink {
   /** Diagnostics that tests assert on. */
   readonly counters = { heldCandidates: 0, rollbacks: 0, ignoredOffers: 0, iceRestarts: 0, resets: 0, offers: 0 };
   #state: LinkState = 'connecting';
-  #path: PathType | null = null;
   #rtt: number | null = null;
   #pc!: RTCPeerConnection;
   #session: ChannelSession | null = null;
   #generation = 0;
   #makingOffer = false;
   #ignoreOffer = false;
-  #held: Candidate[] = [];
+  readonly #held = new HeldCandidates(() => this.counters.heldCandidates++);
   #batcher: CandidateBatcher;
-  #graceTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #iceRestart: IceRestartTimer;
+  readonly #path = new PathTracker(() => this.opts.onChange(this));
   #resetTimer: ReturnType<typeof setTimeout> | undefined;
   /** Incoming signals are applied one at a time, in order, so no SRD interleaves another. */
   #queue: Promise<void> = Promise.resolve();
-  #restarts = 0;
   #resets = 0;
   #signalLost = false;
   #closed = false;
@@ -61,6 +58,14 @@ export class PeerLink {
     this.polite = opts.localId > this.id;
     this.#batcher = new CandidateBatcher(opts.timing.iceBatchMs, (candidates) => {
       if (!this.opts.signal({ candidates })) this.#signalLost = true;
+    });
+    this.#iceRestart = new IceRestartTimer({
+      polite: this.polite,
+      graceMs: opts.timing.disconnectGraceMs,
+      maxRestarts: opts.timing.maxIceRestarts,
+      stillBroken: () => !this.#closed && ['disconnected', 'failed'].includes(this.#pc.iceConnectionState),
+      restart: () => this.restartIce(),
+      fail: (message) => this.#fail(message),
     });
     this.#createPc();
   }
@@ -75,13 +80,13 @@ export class PeerLink {
   }
 
   status(): NeighbourStatus {
-    return { ...this.info, state: this.#state, path: this.#path, rttMs: this.#rtt };
+    return { ...this.info, state: this.#state, path: this.#path.path, relayReason: this.#relayReason(), rttMs: this.#rtt };
   }
 
   /** Applies a relayed signal from this neighbour (in arrival order). */
   handleSignal(msg: RelayedSignalMessage): void {
     this.#queue = this.#queue
-      .then(() => (msg.description ? this.#onDescription(msg.description) : this.#onCandidates(msg.candidates ?? [])))
+      .then(() => (msg.description ? this.#onDescription(msg.description) : this.#held.add(this.#pc, msg.candidates ?? [])))
       .catch((err: unknown) => this.#error('signal_failed', `applying a signal from ${this.id}: ${describe(err)}`));
   }
 
@@ -133,9 +138,14 @@ export class PeerLink {
   #createPc(): void {
     const pc = new this.opts.RTCPeerConnection(this.opts.rtcConfig);
     this.#pc = pc;
+    this.#path.attach(pc);
     pc.onicecandidate = (e) => pc === this.#pc && this.#batcher.add(e.candidate);
     pc.onnegotiationneeded = () => void this.#negotiate(pc);
-    pc.oniceconnectionstatechange = () => pc === this.#pc && this.#onIceState(pc);
+    pc.oniceconnectionstatechange = () => {
+      if (pc !== this.#pc) return;
+      this.#iceRestart.onState(pc.iceConnectionState);
+      if (pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed') void this.#path.refresh();
+    };
     const channel = pc.createDataChannel(CHANNEL_LABEL, { negotiated: true, id: CHANNEL_ID, ordered: true });
     this.#session = new ChannelSession(
       channel,
@@ -144,14 +154,14 @@ export class PeerLink {
           this.#resets = 0;
           this.#setState('open');
           this.opts.onOpen(this);
-          void this.#refreshPath(pc);
+          this.#path.follow(); // the ICE transport exists by now
         },
         onClose: () => this.#onChannelClosed(),
         onApp: (data) => this.opts.onApp(this, data),
         onRtt: (ms) => {
           this.#rtt = ms;
           this.opts.onChange(this);
-          void this.#refreshPath(pc);
+          void this.#path.refresh();
         },
       },
       this.opts.timing.pingIntervalMs,
@@ -207,7 +217,7 @@ export class PeerLink {
     }
     await pc.setRemoteDescription(d);
     if (pc !== this.#pc) return;
-    await this.#applyHeld(pc);
+    await this.#held.flush(pc);
     if (d.type !== 'offer') return;
     // createAnswer + setLocalDescription(answer) rather than the argument-less form, which
     // libwebrtc's Node binding rejects.
@@ -215,60 +225,6 @@ export class PeerLink {
     if (pc !== this.#pc || pc.signalingState !== 'have-remote-offer') return;
     await pc.setLocalDescription(answer);
     this.#sendDescription(pc);
-  }
-
-  async #onCandidates(candidates: Candidate[]): Promise<void> {
-    const pc = this.#pc;
-    for (const c of candidates) {
-      if (!pc.remoteDescription) {
-        // addIceCandidate before setRemoteDescription throws; keep them for when it exists.
-        if (this.#held.length < MAX_HELD_CANDIDATES) this.#held.push(c);
-        this.counters.heldCandidates++;
-        continue;
-      }
-      await addCandidate(pc, c);
-    }
-  }
-
-  async #applyHeld(pc: RTCPeerConnection): Promise<void> {
-    for (const c of this.#held.splice(0)) await addCandidate(pc, c);
-  }
-
-  #onIceState(pc: RTCPeerConnection): void {
-    const grace = this.opts.timing.disconnectGraceMs;
-    switch (pc.iceConnectionState) {
-      case 'connected':
-      case 'completed':
-        clearTimeout(this.#graceTimer);
-        this.#graceTimer = undefined;
-        this.#restarts = 0;
-        void this.#refreshPath(pc);
-        return;
-      case 'disconnected':
-        // The impolite side restarts first; the polite side waits twice as long and only steps
-        // in when its neighbour could not, so a restart is rarely glare.
-        this.#armRestart(pc, this.polite ? 2 * grace : grace);
-        return;
-      case 'failed':
-        clearTimeout(this.#graceTimer);
-        this.#graceTimer = undefined;
-        this.#armRestart(pc, this.polite ? grace : 0);
-        return;
-      default:
-        return;
-    }
-  }
-
-  #armRestart(pc: RTCPeerConnection, delay: number): void {
-    if (this.#graceTimer !== undefined) return;
-    this.#graceTimer = setTimeout(() => {
-      this.#graceTimer = undefined;
-      const s = pc.iceConnectionState;
-      if (pc !== this.#pc || this.#closed || (s !== 'disconnected' && s !== 'failed')) return;
-      if (this.#restarts >= this.opts.timing.maxIceRestarts) return this.#fail(`no ICE connection after ${this.#restarts} restarts`);
-      this.#restarts++;
-      this.restartIce();
-    }, delay);
   }
 
   async #restartAfterLoss(pc: RTCPeerConnection): Promise<void> {
@@ -297,20 +253,21 @@ export class PeerLink {
     if (bounded) this.#resets++;
     this.counters.resets++;
     this.#teardown();
-    this.#held = [];
+    this.#held.clear();
     this.#makingOffer = this.#ignoreOffer = false;
-    this.#restarts = 0;
+    this.#iceRestart.reset();
     this.#generation++;
-    this.#path = this.#rtt = null;
+    this.#rtt = null;
     this.#setState('connecting');
     this.#createPc();
   }
 
   #teardown(): void {
     this.#batcher.clear();
-    clearTimeout(this.#graceTimer);
+    this.#iceRestart.cancel();
+    this.#path.detach();
     clearTimeout(this.#resetTimer);
-    this.#graceTimer = this.#resetTimer = undefined;
+    this.#resetTimer = undefined;
     this.#session?.close();
     this.#session = null;
     const pc = this.#pc;
@@ -329,11 +286,10 @@ export class PeerLink {
     if (!this.opts.signal({ description: { type: d.type, sdp: d.sdp } })) this.#signalLost = true;
   }
 
-  async #refreshPath(pc: RTCPeerConnection): Promise<void> {
-    const path = await selectedPath(pc);
-    if (pc !== this.#pc || this.#closed || path === null || path === this.#path) return;
-    this.#path = path;
-    this.opts.onChange(this);
+  /** Why the link is relayed, when it is: the configuration says whether only relays were allowed. */
+  #relayReason(): RelayReason | null {
+    if (this.#path.path !== 'relay') return null;
+    return this.opts.rtcConfig.iceTransportPolicy === 'relay' ? 'forced-relay' : 'no-direct-route';
   }
 
   #setState(state: LinkState): void {

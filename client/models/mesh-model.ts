@@ -7,6 +7,7 @@ import { batch, computed, createModel, signal } from '@preact/signals';
 import type { LatLng } from '../../core/geo';
 import type { Mesh, MeshEvents, ServerLinkState } from '../mesh/api';
 import type { JoinMeshOptions } from '../mesh/join';
+import { networkModel, watchNetwork } from './network';
 import { createEcho, type EchoService } from './echo';
 import { claimIdentitySlot, type Slot } from './identity-slot';
 import { watchJoin } from './join-watch';
@@ -24,9 +25,10 @@ export type JoinFn = (options: JoinMeshOptions) => Promise<Mesh>;
  * `connecting`: joined, some assigned neighbours' channels are still being opened.
  * `connected`: joined, every assigned neighbour's channel is open or has failed (or none is assigned).
  * `retrying`: joinMesh failed for good or the server link closed; a new join is scheduled.
+ * `unsupported`: this page cannot run Wisp (not https/localhost, no WebRTC); `error` says why.
  */
-export type JoinPhase = 'idle' | 'locating' | 'joining' | 'connecting' | 'connected' | 'retrying' | 'left';
-type Stage = 'idle' | 'locating' | 'joining' | 'joined' | 'retrying' | 'left';
+export type JoinPhase = 'idle' | 'locating' | 'joining' | 'connecting' | 'connected' | 'retrying' | 'left' | 'unsupported';
+type Stage = 'idle' | 'locating' | 'joining' | 'joined' | 'retrying' | 'left' | 'unsupported';
 
 export interface MeshModelOptions {
   join: JoinFn;
@@ -77,6 +79,7 @@ export const MeshModel = createModel(({ join, search }: MeshModelOptions) => {
   /** Set by useDeviceLocation: wins over the query and the server's estimate on later joins. */
   let positionOverride: LatLng | null = null;
   const relayOnly = new URLSearchParams(search).get('relay') === '1';
+  const network = networkModel();
 
   function showNotice(text: string): void {
     notice.value = text;
@@ -187,8 +190,11 @@ export const MeshModel = createModel(({ join, search }: MeshModelOptions) => {
       m.on('neighbour-state', upsert),
       m.on('neighbour-closed', ({ id }) => (neighbours.value = removeNeighbour(neighbours.peek(), id))),
       m.on('server', onServer),
+      ...watchNetwork(network, m),
       m.on('error', (e) => {
         if (e.code === 'replaced') replaced = true;
+        // The network section says what a failed ICE server fetch means; no flash notice too.
+        else if (e.code === 'ice_servers') return;
         // While reconnecting, the countdown banner already says what is wrong.
         else if (serverState.peek() === 'joined') showNotice(e.message);
       }),
@@ -198,7 +204,7 @@ export const MeshModel = createModel(({ join, search }: MeshModelOptions) => {
   /** Finds a position, then joins. No-op while a join is under way or done. */
   async function start(): Promise<void> {
     const s = stage.peek();
-    if (s === 'locating' || s === 'joining' || s === 'joined') return;
+    if (s === 'locating' || s === 'joining' || s === 'joined' || s === 'unsupported') return;
     stopCountdown();
     stage.value = 'locating';
     try {
@@ -225,7 +231,16 @@ export const MeshModel = createModel(({ join, search }: MeshModelOptions) => {
       }
       attach(m);
     } catch (e) {
-      if (stage.peek() === 'locating' || stage.peek() === 'joining') scheduleRejoin(errorText(e));
+      if (stage.peek() !== 'locating' && stage.peek() !== 'joining') return;
+      // Retrying cannot fix a page that lacks https or WebRTC: say so once and stop.
+      if (e instanceof Error && e.name === 'UnsupportedError') {
+        batch(() => {
+          stage.value = 'unsupported';
+          error.value = e.message;
+        });
+        return;
+      }
+      scheduleRejoin(errorText(e));
     }
   }
 
@@ -250,6 +265,8 @@ export const MeshModel = createModel(({ join, search }: MeshModelOptions) => {
     identityMessage,
     serverState,
     neighbours,
+    /** The NAT test's verdict and the relay configuration (see network.ts). */
+    network,
     assignedCount,
     openCount,
     failedCount,

@@ -4,7 +4,7 @@
  * the list signal itself changes only when a neighbour is added or removed.
  */
 import { batch, signal, type Signal } from '@preact/signals';
-import type { LinkState, NeighbourStatus, PathType } from '../mesh/api';
+import type { LinkState, NeighbourStatus, PathType, RelayReason } from '../mesh/api';
 
 export interface NeighbourModel {
   readonly id: string;
@@ -12,11 +12,12 @@ export interface NeighbourModel {
   readonly lng: number;
   readonly state: Signal<LinkState>;
   readonly path: Signal<PathType | null>;
+  readonly relayReason: Signal<RelayReason | null>;
   readonly rttMs: Signal<number | null>;
 }
 
 export function neighbourModel(s: NeighbourStatus): NeighbourModel {
-  return { id: s.id, lat: s.lat, lng: s.lng, state: signal(s.state), path: signal(s.path), rttMs: signal(s.rttMs) };
+  return { id: s.id, lat: s.lat, lng: s.lng, state: signal(s.state), path: signal(s.path), relayReason: signal(s.relayReason), rttMs: signal(s.rttMs) };
 }
 
 /**
@@ -34,6 +35,7 @@ export function upsertNeighbour(list: readonly NeighbourModel[], s: NeighbourSta
   batch(() => {
     existing.state.value = s.state;
     existing.path.value = s.path;
+    existing.relayReason.value = s.relayReason;
     existing.rttMs.value = s.rttMs;
   });
   return list;

@@ -9,7 +9,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import type { LatLng } from '../../core/geo';
 import type { MeshModelInstance } from '../models/mesh-model';
 import { addBasemap, tileUrl } from './basemap';
-import { edgeKind, formatRtt, PATH_TEXT, shortId, STATE_TEXT } from './format';
+import { edgeKind, formatRtt, PATH_TEXT, relayReasonText, shortId, STATE_TEXT } from './format';
 import { greatCircle, voronoiCell } from './geometry';
 
 /** Padding (px) around the peers when fitting the view, besides the part the panel covers. */
@@ -99,8 +99,11 @@ export function MapView({ model, obscured }: MapViewProps) {
           riseOnHover: true,
         })
           .bindTooltip(() => {
+            // Read when shown (peek): fresh values without making the effect depend on them.
             const path = n.path.peek();
-            return `${shortId(n.id)} · ${STATE_TEXT[n.state.peek()]}${path ? ` · ${PATH_TEXT[path]}` : ''} · ${formatRtt(n.rttMs.peek())}`;
+            const reason = path === 'relay' ? n.relayReason.peek() : null;
+            const why = reason ? ` (${relayReasonText(reason, model.network.nat.peek()?.type ?? null)})` : '';
+            return `${shortId(n.id)} · ${STATE_TEXT[n.state.peek()]}${path ? ` · ${PATH_TEXT[path]}${why}` : ''} · ${formatRtt(n.rttMs.peek())}`;
           }, { direction: 'top', offset: [0, -8] })
           .addTo(layers);
       });

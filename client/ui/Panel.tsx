@@ -1,13 +1,16 @@
 /**
- * The side panel (a bottom sheet on phones): join progress, problems, who you are, and your
- * neighbours. Reads model signals and calls model actions; nothing else. The root carries the
- * test contract's `data-self-id`, `data-cell` and `data-server-state`, bound to signals directly.
+ * The side panel (a bottom sheet on phones): join progress, problems, who you are, your network,
+ * and your neighbours. Reads model signals and calls model actions; nothing else. The root carries
+ * the test contract's `data-self-id`, `data-cell`, `data-server-state`, `data-nat`
+ * (no-nat|cone|symmetric|udp-blocked|unknown, '' until known) and `data-relay` (true|false, ''
+ * until known), bound to signals directly.
  */
 import { useComputed, useSignal } from '@preact/signals';
 import type { Ref } from 'preact';
 import { useEffect } from 'preact/hooks';
 import type { MeshModelInstance } from '../models/mesh-model';
-import { formatLatLng, phaseText, SERVER_TEXT, SOURCE_TEXT } from './format';
+import { relayAttribute } from '../models/network';
+import { formatLatLng, natText, phaseText, relayText, SERVER_TEXT, SOURCE_TEXT } from './format';
 import { NeighbourTable } from './NeighbourTable';
 
 /** How long the "Copied" confirmation stays on the copy button. */
@@ -42,12 +45,13 @@ function Alerts({ model }: Props) {
   const phase = model.phase.value;
   // Joined but reconnecting: the data channels stay up, so say so rather than alarm.
   const linkLost = phase === 'connecting' || phase === 'connected';
+  const title = phase === 'unsupported' ? 'Cannot run here.' : linkLost ? 'Server link lost.' : 'Not connected.';
   return (
     <>
       {error && (
         <div class={`alert ${linkLost ? 'alert--warn' : 'alert--error'}`} role="alert">
           <p>
-            <strong>{linkLost ? 'Server link lost.' : 'Not connected.'}</strong> {error}
+            <strong>{title}</strong> {error}
             {linkLost && ' Your neighbour links stay up meanwhile.'}
           </p>
           {model.retryInS.value !== null && (
@@ -135,8 +139,30 @@ function SelfDetails({ model }: Props) {
   );
 }
 
+/** What the network means for links, in plain words: NAT verdict and relay configuration. */
+function NetworkDetails({ model }: Props) {
+  const nat = model.network.nat.value;
+  const ice = model.network.iceServers.value;
+  const phase = model.phase.value;
+  if (phase === 'unsupported' || (nat === null && ice === null)) return null;
+  return (
+    <section class="section" aria-labelledby="network-title">
+      <h2 id="network-title" class="section__title">
+        Network
+      </h2>
+      <p class="network-line" data-testid="nat-text">
+        {nat ? natText(nat, ice) : <span class="muted">Checking your network (NAT type)…</span>}
+      </p>
+      <p class="network-line" data-testid="relay-text">
+        {relayText(ice)}
+      </p>
+    </section>
+  );
+}
+
 function Actions({ model }: Props) {
   const phase = model.phase.value;
+  if (phase === 'unsupported') return null;
   return (
     <div class="actions">
       {phase === 'left' ? (
@@ -175,6 +201,8 @@ export function Panel({ model, panelRef }: PanelProps) {
   const selfId = useComputed(() => model.selfId.value ?? '');
   const cell = useComputed(() => model.cell.value ?? '');
   const server = useComputed(() => model.serverState.value ?? '');
+  const nat = useComputed(() => model.network.nat.value?.type ?? '');
+  const relay = useComputed(() => relayAttribute(model.network.iceServers.value));
   return (
     <aside
       ref={panelRef}
@@ -183,6 +211,8 @@ export function Panel({ model, panelRef }: PanelProps) {
       data-self-id={selfId}
       data-cell={cell}
       data-server-state={server}
+      data-nat={nat}
+      data-relay={relay}
     >
       <header class="panel__head">
         <h1 class="brand">
@@ -207,6 +237,7 @@ export function Panel({ model, panelRef }: PanelProps) {
       <div id="panel-body" class="panel__body" inert={!expanded.value}>
         <Alerts model={model} />
         <SelfDetails model={model} />
+        <NetworkDetails model={model} />
         <NeighbourTable model={model} />
         <Actions model={model} />
       </div>

@@ -47,6 +47,29 @@ describe('IceRefresher (fake clock)', () => {
     expect(applied).toHaveLength(2);
   });
 
+  it('refreshes short-lived credentials half-way, not every second', async () => {
+    vi.useFakeTimers({ now: 1_700_000_000_000 });
+    let fetches = 0;
+    const r = new IceRefresher({
+      source: async () => {
+        fetches++;
+        return { iceServers: [], source: 'coturn', relay: true, ttl: 60, expiresAt: Date.now() / S + 60 };
+      },
+      requestToken: () => false,
+      apply: () => {},
+      onError: (m) => {
+        throw new Error(m);
+      },
+    });
+    r.setToken('t', Date.now() / S + 900);
+    await r.refresh();
+    await vi.advanceTimersByTimeAsync(30 * S - 1);
+    expect(fetches).toBe(1); // ICE_TTL_S=60, the Worker's minimum: a 60 s margin would refetch at once
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fetches).toBe(2);
+    r.close();
+  });
+
   it('reports a failed fetch and retries later', async () => {
     vi.useFakeTimers();
     let calls = 0;

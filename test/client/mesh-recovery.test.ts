@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { REJOIN_GRACE_FACTOR } from '../../client/mesh/mesh';
 import { LoopbackServer } from '../../client/signaling/loopback';
 import { FAST, GRACE_MS, SETTLE_MS, allOpen, inbox, leaveAll, peer, sortedIds, ufrag, waitFor } from './helpers';
 
@@ -99,6 +100,32 @@ describe('createMesh() when the server link drops', () => {
     expect(ma.link(b)!.counters.resets).toBe(0);
   });
 
+  it('after a re-join, a stand-in outliving the settle time is not connected while the set keeps changing', async () => {
+    const server = new LoopbackServer();
+    const [a, b, c, d] = sortedIds(4) as [string, string, string, string];
+    server.link(a, b);
+    const ma = peer(server, a);
+    const mb = peer(server, b);
+    peer(server, c);
+    peer(server, d);
+    await waitFor('a–b open', () => allOpen(ma, [b]) && allOpen(mb, [a]));
+    const added: string[] = [];
+    const closed: string[] = [];
+    ma.on('neighbour-added', (e) => added.push(e.id));
+    ma.on('neighbour-closed', (e) => closed.push(e.id));
+    server.drop(a);
+    server.restore(a);
+    await waitFor('a re-joined', () => ma.serverState() === 'joined');
+    server.link(a, c); // a stand-in…
+    await new Promise((r) => setTimeout(r, (SETTLE_MS * 2) / 3));
+    server.link(a, d); // …others come back…
+    await new Promise((r) => setTimeout(r, (SETTLE_MS * 2) / 3));
+    server.unlink(a, c); // …and the stand-in goes, after longer than SETTLE_MS
+    await waitFor('a–d open', () => allOpen(ma, [b, d]));
+    expect(added).toEqual([d]);
+    expect(closed).toEqual([]);
+  });
+
   it('closes an unassigned open link only after the grace period', async () => {
     const server = new LoopbackServer();
     const [a, b] = sortedIds(2) as [string, string];
@@ -112,6 +139,24 @@ describe('createMesh() when the server link drops', () => {
     server.unlink(a, b);
     await waitFor('closed', () => closedAfter >= 0);
     expect(closedAfter).toBeGreaterThanOrEqual(GRACE_MS - 50);
+  });
+
+  it('right after a re-join, a neighbour missing from the welcome gets REJOIN_GRACE_FACTOR × the grace', async () => {
+    // After a cell restart neighbours come back at their own backoff, which can exceed the grace.
+    const server = new LoopbackServer();
+    const [a, b] = sortedIds(2) as [string, string];
+    server.link(a, b);
+    const ma = peer(server, a);
+    const mb = peer(server, b, { unassignedGraceMs: 10_000 }); // b holds its side open throughout
+    await waitFor('open', () => allOpen(ma, [b]) && allOpen(mb, [a]));
+    server.drop(a);
+    server.unlink(a, b); // b is not back yet when a re-joins
+    const t0 = Date.now();
+    let closedAfter = -1;
+    ma.on('neighbour-closed', () => (closedAfter = Date.now() - t0));
+    server.restore(a);
+    await waitFor('a closed its link to b', () => closedAfter >= 0, 5_000);
+    expect(closedAfter).toBeGreaterThanOrEqual(REJOIN_GRACE_FACTOR * GRACE_MS - 50);
   });
 
   it('a re-add within the grace period keeps the connection', async () => {

@@ -12,15 +12,26 @@ import { LIMITS, joinPayload, parseClientMessage, type DiscoverResponse, type Ic
 
 const CELL = 'r0c0';
 
+/**
+ * How `/api/ice-servers` answers a valid token: `ok` (STUN only, like a Worker without TURN),
+ * `upstream-error` (502, as the Worker does when the TURN credential service fails or is slow),
+ * `hang` (never answers).
+ */
+export type IceMode = 'ok' | 'upstream-error' | 'hang';
+
 export interface MiniCell {
   origin: string;
   /** Joined peers by id. */
   peers: Map<string, WebSocket>;
   iceRequests: Array<{ token: string | undefined; ok: boolean }>;
+  /** Can be changed while running. */
+  iceMode: IceMode;
+  /** A valid join token, as a `welcome` would carry. */
+  issueToken(): string;
   close(): Promise<void>;
 }
 
-export async function startMiniCell(): Promise<MiniCell> {
+export async function startMiniCell(iceMode: IceMode = 'ok'): Promise<MiniCell> {
   const http = createServer();
   const wss = new WebSocketServer({ server: http, path: '/ws' });
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
@@ -30,9 +41,12 @@ export async function startMiniCell(): Promise<MiniCell> {
     origin: `http://127.0.0.1:${port}`,
     peers: new Map(),
     iceRequests: [],
+    iceMode,
+    issueToken: () => token().token,
     close: async () => {
       for (const s of wss.clients) s.terminate();
       await new Promise((r) => wss.close(r));
+      http.closeAllConnections(); // hung `/api/ice-servers` requests would hold close() forever
       await new Promise((r) => http.close(r));
     },
   };
@@ -59,6 +73,8 @@ export async function startMiniCell(): Promise<MiniCell> {
       const ok = t !== undefined && tokens.has(t);
       cell.iceRequests.push({ token: t, ok });
       if (!ok) return json(res, 401, { error: { code: 'unauthorized', message: 'invalid token' } });
+      if (cell.iceMode === 'hang') return;
+      if (cell.iceMode === 'upstream-error') return json(res, 502, { error: { code: 'upstream_error', message: 'TURN credential service answered 503' } });
       const body: IceServersResponse = { iceServers: [], source: 'stun', relay: false, ttl: 3_600, expiresAt: Math.floor(Date.now() / 1000) + 3_600 };
       return json(res, 200, body);
     }

@@ -2,7 +2,7 @@
  * Real coturn (`use-auth-secret`) on 127.0.0.1 with credentials minted by the real Worker:
  * relay-only Chromium connections open a data channel through it and getStats reports `relay`;
  * an expired credential or a wrong secret yields no relay candidate. Then two Wisp pages forced
- * to relay-only (`?relay=1`) connect through the same coturn and their panels say `relay`.
+ * to relay-only (`?relay=1`) connect through the same coturn and their panels say `relay`, and why.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -109,7 +109,7 @@ describe('TURN through a real coturn', () => {
     await page.close();
   });
 
-  test('two Wisp pages forced to relay connect through coturn and show `relay`', async () => {
+  test('two Wisp pages forced to relay connect through coturn and show `relay` with the reason', async () => {
     const context = await browser.newContext();
     const pages = await Promise.all([[48.9, 2.4], [51.5, -0.1]].map(async ([lat, lng]) => {
       const page = await context.newPage();
@@ -119,6 +119,18 @@ describe('TURN through a real coturn', () => {
     for (const page of pages) {
       const v = await waitFor('a relayed open link', () => view(page), (x) => x.rows.length === 1 && x.rows[0]!.state === 'open' && x.rows[0]!.path === 'relay', 30_000);
       expect(v.rows[0]).toMatchObject({ state: 'open', path: 'relay' });
+      const panel = await page.evaluate(() => {
+        const row = document.querySelector('[data-peer-id]');
+        const root = document.querySelector('[data-self-id]');
+        return { reason: row?.getAttribute('data-reason'), text: row?.textContent ?? '', relay: root?.getAttribute('data-relay') };
+      });
+      expect(panel).toMatchObject({ reason: 'forced-relay', relay: 'true' });
+      expect(panel.text).toContain('relayed: forced relay-only (?relay=1)');
+      // One STUN server configured: the NAT test cannot compare two mappings and says so.
+      const nat = () => page.evaluate(() => ({ nat: document.querySelector('[data-self-id]')?.getAttribute('data-nat') ?? '', text: document.querySelector('[data-testid="nat-text"]')?.textContent ?? '' }));
+      const verdict = await waitFor('the NAT verdict', nat, (x) => x.nat !== '', 10_000);
+      expect(verdict.nat).toBe('unknown');
+      expect(verdict.text).toContain('needs two STUN servers; this server lists one');
     }
     await context.close();
   });
