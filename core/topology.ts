@@ -155,7 +155,15 @@ export function localStars(sites: readonly Site[], centre: Vec3, radius: number)
   const pole: Vec3 = [-c[0], -c[1], -c[2]];
   const project = stereographic(c);
   const d = Delaunay.from(sites.map((s) => project(s.p)));
-  const t = d.triangles;
+  const t = Int32Array.from(d.triangles);
+  if (t.length > 0) {
+    // Same exact repair as sphericalDelaunay: the pole is outside every planar circumcircle, so
+    // it lies on the inner side of every triangle's plane and fixes the orientation.
+    const points = sites.map((s) => s.p);
+    const P = (i: number): Vec3 => points[i]!;
+    const side = orient3d(...P(t[0]!), ...P(t[1]!), ...P(t[2]!), ...pole);
+    flipToHull(points, t, Int32Array.from(d.halfedges), side >= 0 ? 1 : -1);
+  }
   // A peer's point may sit up to JITTER_MAX_RAD outside the cell its coarse position is in.
   const safe = radius - JITTER_MAX_RAD - CAP_EPS;
   const good = new Array<boolean>(t.length / 3);

@@ -568,3 +568,21 @@ describe('regression: inexact planar in-circle tests after projection', () => {
   });
 });
 
+
+describe('cell-local stars with a co-located crowd', () => {
+  // A co-located crowd of 40 in one cell with neighbours a few degrees away: inside the cell's
+  // read cap the crowd is ~1e-5 wide next to points ~0.1 out. Local results must equal global.
+  it('assignNeighbours() per cell equals globalNeighbours() for a co-located crowd', () => {
+    for (let salt = 0; salt < 6; salt++) {
+      const positions: LatLng[] = [
+        ...Array.from({ length: 40 }, () => ({ lat: 28.6, lng: 77.2 })),
+        { lat: 30, lng: 75 }, { lat: 27, lng: 80 }, { lat: 25, lng: 75 }, { lat: 31, lng: 79 }, { lat: 19, lng: 73 },
+        { lat: -30, lng: -60 },
+      ];
+      const peers = makePeers(positions, salt);
+      const sites = peers.map((p) => p.site);
+      const local = assignByCells(peers, 4, DEFAULT_MAX_DEGREE);
+      expect(sortedEntries(local.result), `salt ${salt}`).toEqual(sortedEntries(globalNeighbours(sites, DEFAULT_MAX_DEGREE)));
+    }
+  });
+});
