@@ -1,0 +1,87 @@
+/**
+ * A bucket index of peers by latitude/longitude, for "every peer within r of x" queries (the
+ * cells' own reads go through the cell grid instead, exactly as the Durable Objects do).
+ */
+import { toLatLng, type Vec3 } from '../../core/geo';
+import type { Peer } from './population';
+
+const DEG = Math.PI / 180;
+
+export class SpatialIndex {
+  private readonly buckets = new Map<number, number[]>();
+  private readonly cols: number;
+
+  /** Every peer ever added, by index; removed ones stay here but leave their bucket. */
+  readonly peers: Peer[];
+
+  constructor(peers: readonly Peer[], private readonly bucketDeg = 0.5) {
+    this.cols = Math.ceil(360 / bucketDeg);
+    this.peers = [...peers];
+    this.peers.forEach((p, i) => this.insert(i, p.lat, p.lng));
+  }
+
+  /** Adds a peer; returns its index. */
+  add(p: Peer): number {
+    this.peers.push(p);
+    this.insert(this.peers.length - 1, p.lat, p.lng);
+    return this.peers.length - 1;
+  }
+
+  /** Takes peer `i` out of every later query. */
+  remove(i: number): void {
+    const p = this.peers[i]!;
+    const b = this.buckets.get(this.key(Math.floor((p.lat + 90) / this.bucketDeg), Math.floor((p.lng + 180) / this.bucketDeg)))!;
+    b.splice(b.indexOf(i), 1);
+  }
+
+  private key(row: number, col: number): number {
+    return row * this.cols + (((col % this.cols) + this.cols) % this.cols);
+  }
+
+  private insert(i: number, lat: number, lng: number): void {
+    const k = this.key(Math.floor((lat + 90) / this.bucketDeg), Math.floor((lng + 180) / this.bucketDeg));
+    let b = this.buckets.get(k);
+    if (!b) this.buckets.set(k, (b = []));
+    b.push(i);
+  }
+
+  /** Indices of peers whose point is within `radius` (radians) of `centre`. */
+  within(centre: Vec3, radius: number): number[] {
+    const out: number[] = [];
+    const cosR = Math.cos(Math.min(Math.PI, radius));
+    const test = (i: number): void => {
+      const p = this.peers[i]!.p;
+      if (p[0] * centre[0] + p[1] * centre[1] + p[2] * centre[2] >= cosR) out.push(i);
+    };
+    if (radius >= Math.PI / 2) {
+      for (const b of this.buckets.values()) for (const i of b) test(i);
+      return out;
+    }
+    // Buckets hold coarse positions; points sit < 130 m from them: pad by one bucket.
+    const c = toLatLng(centre);
+    const rDeg = radius / DEG + this.bucketDeg;
+    const south = Math.max(-90, c.lat - rDeg), north = Math.min(90, c.lat + rDeg);
+    const maxAbs = Math.max(Math.abs(south), Math.abs(north));
+    const allLng = maxAbs >= 89.9 || rDeg / Math.cos(maxAbs * DEG) >= 180;
+    const half = allLng ? 180 : rDeg / Math.cos(maxAbs * DEG);
+    const r0 = Math.floor((south + 90) / this.bucketDeg), r1 = Math.floor((north + 90) / this.bucketDeg);
+    const c0 = allLng ? 0 : Math.floor((c.lng - half + 180) / this.bucketDeg);
+    const c1 = allLng ? this.cols - 1 : Math.floor((c.lng + half + 180) / this.bucketDeg);
+    for (let r = r0; r <= r1; r++) {
+      for (let col = c0; col <= Math.min(c1, c0 + this.cols - 1); col++) {
+        for (const i of this.buckets.get(this.key(r, col)) ?? []) test(i);
+      }
+    }
+    return out;
+  }
+
+  /** Smallest radius (doubling from `start`) holding at least `k` peers, and those peers. */
+  nearest(centre: Vec3, k: number, start = 0.002): { radius: number; found: number[] } {
+    let radius = start;
+    for (;;) {
+      const found = this.within(centre, radius);
+      if (found.length >= k || radius >= Math.PI) return { radius, found };
+      radius *= 2;
+    }
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * The message model: who sends what to whom per join and per leave, turned into per-cell rates.
+ *
+ * Per join in cell X: upgrade (fetch) + `challenge` + `join` + `welcome`; the cell pushes its
+ * peer list (`cellChanged` RPC) to every cell watching X; every peer whose set changed gets one
+ * `neighbours` frame (from its own cell, after that cell's recompute); every new edge costs an
+ * offer, an answer and `candidateBatches` candidate batches from each end, each relayed by the
+ * sender's cell (`deliver` RPC to the receiver's cell when the ends live in different cells).
+ * Per leave: the same minus the handshake, plus a `leave` frame. A cell turning empty or
+ * non-empty calls the directory, which pushes the whole index to every non-empty cell (each one
+ * then recomputes). Token renewals: one `token` round trip + one ice-servers call per renewal.
+ * Joins and leaves per cell are N_cell / mean session each (steady state); the effects of an
+ * event are averaged over sampled events (simulate-events.ts).
+ */
+import { cellOf } from '../core/geo';
+import type { Change } from './lib/patch';
+import type { Peer } from './lib/population';
+import type { CellModel } from './simulate-cells';
+import type { EventSample } from './simulate-events';
+import type { MessageSizes } from './simulate-messages';
+import { DO_MAX_VALUE_BYTES } from './simulate-messages';
+
+export interface LoadParams {
+  sessionS: number;
+  /** Candidate batches each end sends per new edge (trickle ICE, ~50 ms batches). */
+  candidateBatches: number;
+  /** Token + ice-servers renewals per session. */
+  renewalsPerSession: number;
+  /** Wall time a cell spends on one incoming message besides recomputes (ms). */
+  handlerMs: number;
+  /** Recompute wall time, ms = a + b · peers read (fitted on the exactness sample). */
+  recompute: { a: number; b: number };
+  /** Offers/answers of edges whose ends share a neighbour travel over the mesh (DESIGN's plan; not built). */
+  meshSignalling: boolean;
+}
+
+export interface CellLoad {
+  id: string;
+  peers: number;
+  /** Frames and calls into the cell per second: WebSocket frames, RPC calls, upgrades. */
+  inPerS: number;
+  /** Frames and calls out of the cell per second. */
+  outPerS: number;
+  totalPerS: number;
+  /** Requests as Cloudflare bills them: WebSocket frames at 1/20, RPC calls and fetches at 1. */
+  billedPerS: number;
+  /** Recompute CPU demanded per second of wall time (> 1: the cell cannot keep up). */
+  cpu: number;
+  /** Fraction of wall time running (billed duration). */
+  active: number;
+  watchers: number;
+  readSize: number;
+  snapshotBytes: number;
+}
+
+export interface PerEvent {
+  msgs: number;
+  clientMsgs: number;
+  rpcMsgs: number;
+  clientBytes: number;
+  rpcBytes: number;
+  diffs: number;
+  newEdges: number;
+  crossCellEdges: number;
+}
+
+export interface LoadResult {
+  cells: CellLoad[];
+  /** Totals per second over the world. */
+  wsIn: number;
+  wsOut: number;
+  rpc: number;
+  fetches: number;
+  alarms: number;
+  workerRequests: number;
+  rowsWritten: number;
+  gbS: number;
+  /** Directory: flips per second, expected non-empty cells, its RPC fan-out per second. */
+  flipsPerS: number;
+  nonEmpty: number;
+  directoryOutPerS: number;
+  perJoin: PerEvent;
+  perLeave: PerEvent;
+  /** Cells whose snapshot exceeds the 2 MB storage value limit. */
+  oversizeCells: number;
+}
+
+/** Sweep alarm period (Cell.ts SWEEP_MS): each non-empty cell runs one alarm per period. */
+const SWEEP_S = 30;
+/** Duration is billed at 128 MB per object (Cloudflare's examples use 0.128 GB). */
+const GB_PER_OBJECT = 0.128;
+
+interface Acc {
+  in: number;
+  out: number;
+  billed: number;
+}
+
+export function cellLoads(model: CellModel, events: EventSample, sizes: MessageSizes, p: LoadParams): LoadResult {
+  const acc = new Map<string, Acc>();
+  const get = (c: string): Acc => {
+    let a = acc.get(c);
+    if (!a) acc.set(c, (a = { in: 0, out: 0, billed: 0 }));
+    return a;
+  };
+  const cellOfPeer = (peer: Peer): string => cellOf(model.grid, peer);
+  let N = 0;
+  for (const c of model.cells.values()) N += c.own.length;
+  const eventRate = N / p.sessionS; // joins per second = leaves per second
+  const sigPerEnd = 1 + p.candidateBatches;
+  let wsIn = 0, wsOut = 0, rpc = 0, fetches = 0, rowsWritten = 0;
+
+  // --- own handshakes, leaves, renewals, pushes: analytic from N_cell ---
+  for (const c of model.cells.values()) {
+    const rate = c.own.length / p.sessionS;
+    const a = get(c.id);
+    const frameIn = rate * (1 + 1 + p.renewalsPerSession); // join, leave, token
+    const frameOut = rate * (2 + p.renewalsPerSession); // challenge, welcome, token
+    a.in += frameIn + rate; // + upgrade fetch
+    a.out += frameOut + 2 * rate * c.watchers; // cellChanged pushes on join and leave
+    a.billed += frameIn / 20 + rate;
+    wsIn += frameIn;
+    wsOut += frameOut;
+    fetches += rate;
+    for (const r of c.reads) {
+      const x = model.cells.get(r)!;
+      const pushes = (2 * x.own.length) / p.sessionS;
+      a.in += pushes;
+      a.billed += pushes;
+      rpc += pushes;
+      rowsWritten += pushes; // setSnapshot: one put per push
+    }
+  }
+
+  // --- sampled effects: diffs and signalling ---
+  const perEvent = (list: Change[], kind: 'join' | 'leave'): PerEvent => {
+    const w = eventRate / list.length;
+    const out: PerEvent = { msgs: 0, clientMsgs: 0, rpcMsgs: 0, clientBytes: 0, rpcBytes: 0, diffs: 0, newEdges: 0, crossCellEdges: 0 };
+    for (const ch of list) {
+      const home = cellOfPeer(ch.subject);
+      const info = model.cells.get(home);
+      const nHome = info?.own.length ?? 0;
+      const watchers = info?.watchers ?? 0;
+      // handshake or leave frame, pushes
+      if (kind === 'join') {
+        out.clientMsgs += 3 + 2 * p.renewalsPerSession;
+        out.clientBytes += sizes.challenge + sizes.join + sizes.welcome(ch.welcomeSize) + p.renewalsPerSession * (sizes.tokenIn + sizes.tokenOut);
+      } else {
+        out.clientMsgs += 1;
+        out.clientBytes += sizes.leave;
+      }
+      out.rpcMsgs += watchers;
+      out.rpcBytes += watchers * sizes.snapshot(nHome);
+      for (const d of ch.diffs) {
+        const a = get(cellOfPeer(d.peer));
+        a.out += w;
+        wsOut += w;
+        out.clientMsgs += 1;
+        out.clientBytes += sizes.neighbours(d.add, d.remove);
+        out.diffs += 1;
+      }
+      for (const e of ch.newEdges) {
+        out.newEdges += 1;
+        const ca = cellOfPeer(e.a), cb = cellOfPeer(e.b);
+        if (ca !== cb) out.crossCellEdges += 1;
+        if (p.meshSignalling && e.viaMesh) continue;
+        for (const [from, to] of [[ca, cb], [cb, ca]] as const) {
+          const f = get(from), t = get(to);
+          f.in += sigPerEnd * w;
+          f.billed += (sigPerEnd * w) / 20;
+          t.out += sigPerEnd * w;
+          wsIn += sigPerEnd * w;
+          wsOut += sigPerEnd * w;
+          out.clientMsgs += 2 * sigPerEnd;
+          out.clientBytes += sigPerEnd * (sizes.signalIn + sizes.signalOut);
+          if (from !== to) {
+            f.out += sigPerEnd * w;
+            t.in += sigPerEnd * w;
+            t.billed += sigPerEnd * w;
+            rpc += sigPerEnd * w;
+            out.rpcMsgs += sigPerEnd;
+            out.rpcBytes += sigPerEnd * sizes.signalOut;
+          }
+        }
+      }
+    }
+    for (const k of Object.keys(out) as (keyof PerEvent)[]) out[k] /= list.length;
+    out.msgs = out.clientMsgs + out.rpcMsgs;
+    return out;
+  };
+  const perJoin = perEvent(events.joins, 'join');
+  const perLeave = perEvent(events.leaves, 'leave');
+
+  // --- directory: cells turning empty / non-empty (M/M/∞ occupancy: P(empty) = e^-m) ---
+  let flipsPerS = 0, nonEmpty = 0;
+  for (const m of model.expected.values()) {
+    flipsPerS += ((2 * m) / p.sessionS) * Math.exp(-m);
+    nonEmpty += 1 - Math.exp(-m);
+  }
+  const directoryOutPerS = flipsPerS * Math.max(0, nonEmpty - 1);
+  rpc += flipsPerS + directoryOutPerS;
+  rowsWritten += flipsPerS * 2 + directoryOutPerS; // directory put + cell 'listed' put; each cell's setIndex put
+  const flipsPerJoin = flipsPerS / (2 * eventRate);
+  perJoin.rpcMsgs += flipsPerJoin * (1 + nonEmpty);
+  perJoin.rpcBytes += flipsPerJoin * nonEmpty * sizes.index(nonEmpty);
+  perLeave.rpcMsgs += flipsPerJoin * (1 + nonEmpty);
+  perLeave.rpcBytes += flipsPerJoin * nonEmpty * sizes.index(nonEmpty);
+  perJoin.msgs = perJoin.clientMsgs + perJoin.rpcMsgs;
+  perLeave.msgs = perLeave.clientMsgs + perLeave.rpcMsgs;
+
+  // --- per cell: CPU, active time ---
+  let gbS = 0, oversizeCells = 0;
+  const cells: CellLoad[] = [];
+  for (const c of model.cells.values()) {
+    const a = get(c.id);
+    a.in += flipsPerS; // indexChanged from the directory
+    a.billed += flipsPerS;
+    let triggers = (2 * c.own.length) / p.sessionS + flipsPerS;
+    for (const r of c.reads) triggers += (2 * model.cells.get(r)!.own.length) / p.sessionS;
+    const cpu = (triggers * (p.recompute.a + p.recompute.b * c.readSize)) / 1000;
+    const active = Math.min(1, cpu + (a.in * p.handlerMs) / 1000);
+    gbS += active * GB_PER_OBJECT;
+    const snapshotBytes = sizes.snapshot(c.own.length);
+    if (snapshotBytes > DO_MAX_VALUE_BYTES) oversizeCells++;
+    cells.push({
+      id: c.id, peers: c.own.length, inPerS: a.in, outPerS: a.out, totalPerS: a.in + a.out, billedPerS: a.billed + 1 / SWEEP_S,
+      cpu, active, watchers: c.watchers, readSize: c.readSize, snapshotBytes,
+    });
+  }
+  cells.sort((x, y) => y.totalPerS - x.totalPerS);
+  const alarms = model.cells.size / SWEEP_S;
+  const workerRequests = eventRate * (3 + p.renewalsPerSession); // discover, upgrade, ice-servers (+ renewals)
+  return {
+    cells, wsIn, wsOut, rpc, fetches, alarms, workerRequests, rowsWritten, gbS, flipsPerS, nonEmpty, directoryOutPerS,
+    perJoin, perLeave, oversizeCells,
+  };
+}
