@@ -95,6 +95,8 @@ describe('GET /api/ice-servers', () => {
     expect(urls).toContain('turn:turn.cloudflare.com:3478?transport=udp');
     expect(urls).toContain('turns:turn.cloudflare.com:443?transport=tcp');
     expect(urls.filter((u) => /:53(\?|$)/.test(u))).toEqual([]);
+    // our STUN_URLS are added (without duplicates) so clients have two STUN servers to compare
+    expect(urls.filter((u) => u.startsWith('stun:'))).toEqual(['stun:stun.cloudflare.com:3478', 'stun:stun.l.google.com:19302']);
     const turn = body.iceServers.find((s) => s.username)!;
     expect(turn).toMatchObject({ username: 'standin-user-ttl-1800', credential: 'standin-credential' });
     const recorded = (await (await fetch(`http://127.0.0.1:${STANDIN_PORT}/requests`)).json()) as { method: string; path: string; authorization: string; body: string }[];

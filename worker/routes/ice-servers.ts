@@ -50,7 +50,11 @@ export function registerIceServers(app: App): void {
     const stun: IceServer[] = config.stunUrls.length > 0 ? [{ urls: config.stunUrls }] : [];
     let body: IceServersResponse;
     if (config.turnKeyId !== null) {
-      body = { iceServers: await cloudflareServers(config), source: 'cloudflare', relay: true, ttl: config.iceTtlS, expiresAt: nowS + config.iceTtlS };
+      // Cloudflare lists one usable STUN URL; add ours so clients can classify their NAT (two needed).
+      const servers = await cloudflareServers(config);
+      const listed = new Set(servers.flatMap((x) => (Array.isArray(x.urls) ? x.urls : [x.urls])));
+      const extra = config.stunUrls.filter((u) => !listed.has(u));
+      body = { iceServers: extra.length > 0 ? [...servers, { urls: extra }] : servers, source: 'cloudflare', relay: true, ttl: config.iceTtlS, expiresAt: nowS + config.iceTtlS };
     } else if (config.turnSharedSecret !== null) {
       const cred = await coturnCredentials(config.turnSharedSecret, check.peerId, config.iceTtlS, nowS);
       body = {
