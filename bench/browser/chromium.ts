@@ -5,21 +5,10 @@
  * and DNS off the machine even with background networking off.
  */
 import { execFileSync } from 'node:child_process';
-import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM } from '../../test/e2e/support/browser';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--allow-loopback-in-peer-connection', '--use-fake-ui-for-media-stream',
-  // Pages the bench is not looking at must not be throttled: every page of a mesh is "in the background".
-  '--disable-renderer-backgrounding', '--disable-background-timer-throttling', '--disable-backgrounding-occluded-windows',
-];
-
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-}
+// One set of Chromium flags for the e2e tests and the benches.
+export { CHROMIUM, CHROMIUM_ARGS, launchChromium } from '../../test/e2e/support/browser';
 
 /** `Chromium 156.0.8078.108 …` as the binary reports it, for the report's machine line. */
 export function chromiumVersion(): string {
