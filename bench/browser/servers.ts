@@ -9,7 +9,8 @@
  * empties dist/client. The bench bundles the Worker once and builds the client into its own
  * temp dir, so nothing anyone saves mid-run can disturb it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { launch } from '../lib/process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -52,17 +53,6 @@ function quietEnv(): NodeJS.ProcessEnv {
   return { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', CI: '1' };
 }
 
-/** Spawns `cmd` detached (its own process group) with its output kept for error messages. */
-function launch(cmd: string, args: string[], env: NodeJS.ProcessEnv = quietEnv()): { proc: ChildProcess; log: () => string } {
-  let output = '';
-  const proc = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const keep = (d: Buffer): void => {
-    output = (output + d.toString()).slice(-8_000);
-  };
-  proc.stdout!.on('data', keep);
-  proc.stderr!.on('data', keep);
-  return { proc, log: () => output.slice(-4_000) };
-}
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
@@ -113,7 +103,7 @@ export const DIST_CLIENT = join(ROOT, 'dist/client');
  * build of dist/client cannot empty it under the bench). Returns the directory.
  */
 export async function buildClient(outDir = mkdtempSync(join(tmpdir(), 'wisp-bench-client-'))): Promise<string> {
-  const { proc, log } = launch(join(ROOT, 'node_modules/.bin/vite'), ['build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn']);
+  const { proc, log } = launch(join(ROOT, 'node_modules/.bin/vite'), ['build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], quietEnv());
   const code = await exited(proc);
   if (code !== 0) throw new Error(`vite build failed (${code}):\n${log()}`);
   return outDir;
@@ -153,7 +143,7 @@ export async function startWisp(opts: WispServerOptions): Promise<Server> {
   const toml = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8');
   const build = join(dir, 'build.toml');
   writeFileSync(build, snapshotConfig(toml, join(ROOT, 'worker/index.ts'), opts.assetsDir));
-  const bundle = launch(join(ROOT, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', join(dir, 'out'), '--config', build]);
+  const bundle = launch(join(ROOT, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', join(dir, 'out'), '--config', build], quietEnv());
   const code = await exited(bundle.proc);
   if (code !== 0) {
     cleanup();
@@ -166,7 +156,7 @@ export async function startWisp(opts: WispServerOptions): Promise<Server> {
     '--show-interactive-dev-session=false', '--log-level', 'warn'];
   for (const [k, v] of Object.entries({ STUN_URLS: BENCH_STUN_URL, ...opts.vars })) args.push('--var', `${k}:${v}`);
   // The binary itself, not npx: killing an npx wrapper would orphan workerd (TOOLCHAIN.md).
-  const { proc, log } = launch(join(ROOT, 'node_modules/.bin/wrangler'), args);
+  const { proc, log } = launch(join(ROOT, 'node_modules/.bin/wrangler'), args, quietEnv());
   const origin = `http://127.0.0.1:${port}`;
   const stop = stopper(proc, cleanup);
   try {
@@ -193,7 +183,7 @@ process.on('SIGTERM', () => process.exit(0));
  */
 export async function startPeerServer(port?: number): Promise<Server> {
   const p = port ?? (await freePort());
-  const { proc, log } = launch(process.execPath, ['-e', PEER_SERVER_SCRIPT, String(p)]);
+  const { proc, log } = launch(process.execPath, ['-e', PEER_SERVER_SCRIPT, String(p)], quietEnv());
   const origin = `http://127.0.0.1:${p}`;
   const stop = stopper(proc);
   try {
@@ -211,7 +201,7 @@ export async function startPeerServer(port?: number): Promise<Server> {
  */
 export async function startNodeServer(file: string, readyPath = '/', port?: number): Promise<Server> {
   const p = port ?? (await freePort());
-  const { proc, log } = launch(process.execPath, [file, String(p)]);
+  const { proc, log } = launch(process.execPath, [file, String(p)], quietEnv());
   const origin = `http://127.0.0.1:${p}`;
   const stop = stopper(proc);
   try {

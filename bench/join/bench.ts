@@ -23,6 +23,7 @@ import { launchChromium } from '../browser/chromium';
 import { readRecord, record, run, script, type PageEvent } from '../browser/inpage';
 import { startPeerServer, startWisp, type Server } from '../browser/servers';
 import { floorBreakdown, peerjsBreakdown, wispBreakdown, type Breakdown } from './breakdown';
+import { mulberry32 as rng } from '../lib/rng';
 
 export const SYSTEMS = ['wisp', 'wisp-no-ice-fetch', 'wisp-batch-0', 'peerjs', 'floor'] as const;
 export type JoinSystem = (typeof SYSTEMS)[number];
@@ -79,17 +80,8 @@ interface Rig {
   wispHost: Page | null;
 }
 
-/** mulberry32: a seeded PRNG, so a run's order of systems can be repeated. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** A seeded PRNG, so a run's order of systems can be repeated. */
+export { rng };
 
 /** Fisher–Yates with `random`. */
 export function shuffled<T>(items: readonly T[], random: () => number): T[] {

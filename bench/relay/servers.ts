@@ -4,7 +4,8 @@
  * PeerServer (`peer`) in a child Node process. Both bind 127.0.0.1 only. Also: free ports and the
  * CPU time of a process group, read from /proc.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { launch } from '../lib/process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -48,17 +49,6 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function launch(cmd: string, args: string[], env: NodeJS.ProcessEnv): { proc: ChildProcess; log: () => string } {
-  let output = '';
-  // detached: a process group of its own, so stop() reaches workerd too (TOOLCHAIN.md).
-  const proc = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const keep = (d: Buffer): void => {
-    output = (output + d.toString()).slice(-8_000);
-  };
-  proc.stdout!.on('data', keep);
-  proc.stderr!.on('data', keep);
-  return { proc, log: () => output.slice(-4_000) };
-}
 
 function stopper(proc: ChildProcess, cleanup: () => void = () => {}): () => Promise<void> {
   return async () => {
