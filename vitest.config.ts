@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'core', include: ['test/core/**/*.test.ts'], environment: 'node' } },
+      { test: { name: 'core', include: ['test/core/**/*.test.ts'], environment: 'node', setupFiles: ['test/core/fast-check.setup.ts'] } },
       // The mesh layer against an in-memory loopback, with real WebRTC in Node (@roamhq/wrtc).
       {
         test: { name: 'client', include: ['test/client/**/*.test.ts'], environment: 'node', testTimeout: 10_000, hookTimeout: 10_000 },

@@ -3,10 +3,10 @@
  * whole world at once or, inside one cell, from only the peers within some radius (see
  * DESIGN.md, "Topology"). Pure: flat data in, flat data out.
  */
-import { Delaunay } from 'd3-delaunay';
 import { orient3d } from 'robust-predicates';
 import { flipToHull } from './flip';
 import { angle, cross, dot, JITTER_MAX_RAD, normalise, stereographic, type Vec3 } from './geo';
+import { planarDelaunay, type PlanarMesh } from './planar';
 
 /** Degree cap default (DESIGN.md): rare layouts (a peer inside a ring of 40) exceed it. */
 export const DEFAULT_MAX_DEGREE = 16;
@@ -60,10 +60,10 @@ export function sphericalDelaunay(sites: readonly Site[]): Stars {
   const project = stereographic([-sites[q]!.p[0], -sites[q]!.p[1], -sites[q]!.p[2]]);
   const others: number[] = [];
   for (let i = 0; i < n; i++) if (i !== q) others.push(i);
-  const d = Delaunay.from(others.map((i) => project(sites[i]!.p)));
+  const d = planarDelaunay(others.map((i) => project(sites[i]!.p)));
   const mesh = closeWithPole(d, others, q);
   if (mesh) {
-    // The planar triangulator's in-circle test is inexact: repair with exact 3-D predicates.
+    // The projection rounds: repair with exact 3-D predicates on the points themselves.
     const points = sites.map((s) => s.p);
     const [a, b, c] = [mesh.triangles[0]!, mesh.triangles[1]!, mesh.triangles[2]!];
     const P = (i: number): Vec3 => points[i]!;
@@ -90,7 +90,7 @@ export function sphericalDelaunay(sites: readonly Site[]): Stars {
  * The planar triangles (as site indices) plus a fan joining the pole site q to every hull edge:
  * a closed triangulation of the sphere, with twin half-edges. Null when there are no triangles.
  */
-function closeWithPole(d: Delaunay<[number, number]>, others: number[], q: number): { triangles: Int32Array; twins: Int32Array } | null {
+function closeWithPole(d: PlanarMesh, others: number[], q: number): { triangles: Int32Array; twins: Int32Array } | null {
   const pt = d.triangles;
   const ph = d.halfedges;
   if (pt.length === 0) return null;
@@ -154,15 +154,15 @@ export function localStars(sites: readonly Site[], centre: Vec3, radius: number)
   const c = normalise(centre);
   const pole: Vec3 = [-c[0], -c[1], -c[2]];
   const project = stereographic(c);
-  const d = Delaunay.from(sites.map((s) => project(s.p)));
-  const t = Int32Array.from(d.triangles);
+  const d = planarDelaunay(sites.map((s) => project(s.p)));
+  const t = d.triangles;
   if (t.length > 0) {
     // Same exact repair as sphericalDelaunay: the pole is outside every planar circumcircle, so
     // it lies on the inner side of every triangle's plane and fixes the orientation.
     const points = sites.map((s) => s.p);
     const P = (i: number): Vec3 => points[i]!;
     const side = orient3d(...P(t[0]!), ...P(t[1]!), ...P(t[2]!), ...pole);
-    flipToHull(points, t, Int32Array.from(d.halfedges), side >= 0 ? 1 : -1);
+    flipToHull(points, t, d.halfedges, side >= 0 ? 1 : -1);
   }
   // A peer's point may sit up to JITTER_MAX_RAD outside the cell its coarse position is in.
   const safe = radius - JITTER_MAX_RAD - CAP_EPS;

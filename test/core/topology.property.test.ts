@@ -14,6 +14,8 @@ const DEG = Math.PI / 180;
  * for longer: it should report its counterexample, not time out.
  */
 vi.setConfig({ testTimeout: 120_000 });
+/** Multiplies every run count here (see fast-check.setup.ts): FC_RUNS_SCALE=20 explores. */
+const RUNS_SCALE = Number(process.env.FC_RUNS_SCALE ?? 1) || 1;
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 // ---------------------------------------------------------------------------------------------
@@ -404,7 +406,7 @@ describe('topology against a brute-force spherical Delaunay oracle', () => {
             expect(starEdges(sites, stars.neighbours)).toEqual(expected);
             expect(mapEdges(globalNeighbours(sites, Infinity))).toEqual(expected);
           }),
-          { numRuns, endOnFailure: maxN > 100 },
+          { numRuns: Math.ceil(numRuns * RUNS_SCALE), endOnFailure: maxN > 100 },
         );
       });
 
@@ -423,7 +425,7 @@ describe('topology against a brute-force spherical Delaunay oracle', () => {
             const oracleMax = Math.max(0, ...degreesFromEdges(oracle).values());
             if (oracleMax <= DEFAULT_MAX_DEGREE) expect(edges).toEqual(oracle);
           }),
-          { numRuns, endOnFailure: maxN > 100 },
+          { numRuns: Math.ceil(numRuns * RUNS_SCALE), endOnFailure: maxN > 100 },
         );
       });
 
@@ -440,7 +442,7 @@ describe('topology against a brute-force spherical Delaunay oracle', () => {
               expect(sortedEntries(local.result)).toEqual(sortedEntries(global));
             },
           ),
-          { numRuns, endOnFailure: maxN > 100 },
+          { numRuns: Math.ceil(numRuns * RUNS_SCALE), endOnFailure: maxN > 100 },
         );
       });
     }

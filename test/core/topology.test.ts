@@ -122,6 +122,23 @@ describe('sphericalDelaunay()', () => {
       'n2-0 s3-0', 'n3-0 s1-0', 'n3-0 s2-0', 's1-0 s2-0', 's1-0 s3-0', 's2-0 s3-0',
     ]);
   });
+
+  // Regression (found by the polar property test): the same shape, but one south peer 0.1° off
+  // the pole. The rounded in-circle test then flipped a non-convex quad in the plane and left two
+  // overlapping triangles; no 3-D flip can repair that, and AAF–AFd came out as an edge while
+  // AAF–ACV went missing (11 edges, not 3n − 6 = 12). core/planar.ts decides flips exactly.
+  it('sphericalDelaunay() for peers at both poles, one just off the pole (a rounded-in-circle failure)', () => {
+    const sites = [
+      site('AAF_ue6MsCJ87Q84TnWBWV', -90, -180), site('AB9SJd5rtwJVb3xmXku_sV', 90, -180),
+      site('ACVtr4YUxkm_WdDUGbK3zt', -90, -180), site('ADtxjYxLOIyhavs6sbaj9s', 90, -180),
+      site('AEl0Jw9HE0yYvfrBOADAnT', -89.9, -175.1), site('AFdxa06am9V0glT4C7jPAB', 90, -180),
+    ];
+    const edges = edgesOf(sites, sphericalDelaunay(sites).neighbours).map((e) => e.replace(/(\w{3})\w+ (\w{3})\w+/, '$1 $2'));
+    expect(edges).toEqual([
+      'AAF AB9', 'AAF ACV', 'AAF AEl', 'AB9 ACV', 'AB9 ADt', 'AB9 AEl',
+      'AB9 AFd', 'ACV ADt', 'ACV AEl', 'ADt AEl', 'ADt AFd', 'AEl AFd',
+    ]);
+  });
 });
 
 describe('circumcap()', () => {
