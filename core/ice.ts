@@ -3,7 +3,7 @@
  * (HMAC), so it runs in Workers, browsers and Node alike; no other I/O.
  */
 import { fromBase64url, toBase64url } from './identity';
-import { PEER_ID } from './protocol';
+import { parseIceServerList, PEER_ID, type IceServersResponse } from './protocol';
 
 /** How long a join token is good for; the client asks its cell for a new one (`token`). */
 export const ICE_TOKEN_TTL_S = 15 * 60;
@@ -50,20 +50,34 @@ export function dropPort53(servers: IceServer[]): IceServer[] {
 
 /** Validates an upstream `iceServers` list; null if it is not one. */
 export function parseIceServers(x: unknown): IceServer[] | null {
-  if (!Array.isArray(x)) return null;
-  const out: IceServer[] = [];
-  for (const s of x) {
-    if (typeof s !== 'object' || s === null) return null;
-    const { urls, username, credential } = s as Record<string, unknown>;
-    const list = typeof urls === 'string' ? [urls] : urls;
-    if (!Array.isArray(list) || list.length === 0 || !list.every((u) => typeof u === 'string' && /^(stun|stuns|turn|turns):/.test(u))) return null;
-    if ((username !== undefined && typeof username !== 'string') || (credential !== undefined && typeof credential !== 'string')) return null;
-    const server: IceServer = { urls: list as string[] };
-    if (typeof username === 'string') server.username = username;
-    if (typeof credential === 'string') server.credential = credential;
-    out.push(server);
+  return parseIceServerList(x);
+}
+
+/** What minting ICE servers needs to know (a slice of core/config's Config). */
+export interface IceConfig {
+  stunUrls: readonly string[];
+  turnUrls: readonly string[];
+  turnSharedSecret: string | null;
+  turnKeyId: string | null;
+  iceTtlS: number;
+}
+
+/**
+ * The ICE servers for `peerId` when they can be made here, with no call upstream: coturn TURN
+ * REST credentials (plus STUN), or STUN only. Null when Cloudflare TURN is configured: its
+ * credentials come from its API (worker/routes/ice-servers.ts).
+ */
+export async function localIceServers(config: IceConfig, peerId: string, nowS: number): Promise<IceServersResponse | null> {
+  if (config.turnKeyId !== null) return null;
+  const stun: IceServer[] = config.stunUrls.length > 0 ? [{ urls: [...config.stunUrls] }] : [];
+  if (config.turnSharedSecret !== null) {
+    const cred = await coturnCredentials(config.turnSharedSecret, peerId, config.iceTtlS, nowS);
+    return {
+      iceServers: [...stun, { urls: [...config.turnUrls], username: cred.username, credential: cred.credential }],
+      source: 'coturn', relay: true, ttl: config.iceTtlS, expiresAt: cred.expiresAt,
+    };
   }
-  return out;
+  return { iceServers: stun, source: 'stun', relay: false, ttl: config.iceTtlS, expiresAt: Math.floor(nowS) + config.iceTtlS };
 }
 
 /** A join token: `{peerId}.{expiresAt}.{base64url HMAC-SHA256}`; checked without asking a cell. */

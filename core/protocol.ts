@@ -155,6 +155,12 @@ export interface WelcomeMessage {
   token: string;
   /** Unix seconds after which `token` is refused; ask for another with `{type: "token"}`. */
   tokenExpiresAt: number;
+  /**
+   * The ICE servers `GET /api/ice-servers` would answer, when the cell can mint them itself
+   * (coturn TURN REST credentials, or STUN only): one round trip less before the first link.
+   * Absent with Cloudflare TURN, whose credentials take a call upstream: fetch them with `token`.
+   */
+  ice?: IceServersResponse;
 }
 
 /** A fresh join token, in answer to `{type: "token"}`. */
@@ -345,7 +351,13 @@ export function parseServerMessage(raw: string | ArrayBuffer | ArrayBufferView):
       const neighbours = parseNeighbourList(m.neighbours);
       if (typeof m.id !== 'string' || typeof m.cell !== 'string' || !pos.ok || !neighbours) return bad('needs id, cell, position, neighbours');
       if (typeof m.token !== 'string' || typeof m.tokenExpiresAt !== 'number') return bad('needs token and tokenExpiresAt');
-      return { ok: true, msg: { type, id: m.id, cell: m.cell, position: pos.msg, neighbours, token: m.token, tokenExpiresAt: m.tokenExpiresAt } };
+      const welcome: WelcomeMessage = { type, id: m.id, cell: m.cell, position: pos.msg, neighbours, token: m.token, tokenExpiresAt: m.tokenExpiresAt };
+      if (m.ice !== undefined) {
+        const ice = parseIceServersResponse(m.ice);
+        if (!ice) return bad('ice must be an ICE servers answer ({iceServers, source, relay, ttl, expiresAt})');
+        welcome.ice = ice;
+      }
+      return { ok: true, msg: welcome };
     }
     case 'token': {
       if (typeof m.token !== 'string' || typeof m.tokenExpiresAt !== 'number') return bad('needs token and tokenExpiresAt');
@@ -415,6 +427,37 @@ export interface IceServersResponse {
   ttl: number;
   /** Unix seconds; refresh before this with `RTCPeerConnection.setConfiguration`. */
   expiresAt: number;
+}
+
+const ICE_URL = /^(stun|stuns|turn|turns):/i;
+
+/** Validates a list of RTCIceServer-like entries (stun/turn URLs, optional string credentials); null if it is not one. */
+export function parseIceServerList(x: unknown): IceServersResponse['iceServers'] | null {
+  if (!Array.isArray(x)) return null;
+  const out: IceServersResponse['iceServers'] = [];
+  for (const s of x as unknown[]) {
+    if (!isObject(s)) return null;
+    const list = typeof s.urls === 'string' ? [s.urls] : s.urls;
+    if (!Array.isArray(list) || list.length === 0 || !list.every((u) => typeof u === 'string' && ICE_URL.test(u))) return null;
+    if ((s.username !== undefined && typeof s.username !== 'string') || (s.credential !== undefined && typeof s.credential !== 'string')) return null;
+    const server: IceServersResponse['iceServers'][number] = { urls: s.urls as string | string[] };
+    if (typeof s.username === 'string') server.username = s.username;
+    if (typeof s.credential === 'string') server.credential = s.credential;
+    out.push(server);
+  }
+  return out;
+}
+
+/**
+ * Validates an ICE servers answer (from `/api/ice-servers` or a `welcome`); null if it is not one.
+ * Unknown `source` values read as `stun`, a missing `ttl` as 0: servers newer than the client.
+ */
+export function parseIceServersResponse(x: unknown): IceServersResponse | null {
+  if (!isObject(x) || typeof x.expiresAt !== 'number' || !Number.isFinite(x.expiresAt)) return null;
+  const iceServers = parseIceServerList(x.iceServers);
+  if (!iceServers) return null;
+  const source = x.source === 'cloudflare' || x.source === 'coturn' ? x.source : 'stun';
+  return { iceServers, source, relay: x.relay === true, ttl: typeof x.ttl === 'number' ? x.ttl : 0, expiresAt: x.expiresAt };
 }
 
 /** Body of every HTTP error. */

@@ -5,6 +5,7 @@
  * certified. Then tell exactly the peers whose sets changed.
  */
 import { peerPoint } from '../core/geo';
+import { localIceServers } from '../core/ice';
 import type { NeighbourInfo } from '../core/protocol';
 import { assignNeighbours, type Site } from '../core/topology';
 import { readAttachment, writeAttachment } from './attachment';
@@ -110,7 +111,9 @@ async function announce(cell: Cell, result: Map<string, string[]>, known: Map<st
     writeAttachment(ws, att);
     if (!wasWelcomed) {
       const token = await issueToken(cell.bindings, cell.config, id);
-      cell.send(ws, { type: 'welcome', id, cell: cell.self, position: { lat: peer.lat, lng: peer.lng }, neighbours: next.map(info), ...token });
+      // Minted here when no upstream call is needed: the client then skips /api/ice-servers.
+      const ice = await localIceServers(cell.config, id, Math.floor(Date.now() / 1000));
+      cell.send(ws, { type: 'welcome', id, cell: cell.self, position: { lat: peer.lat, lng: peer.lng }, neighbours: next.map(info), ...token, ...(ice ? { ice } : {}) });
     } else {
       cell.send(ws, { type: 'neighbours', add: add.map(info), remove });
     }

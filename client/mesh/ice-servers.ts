@@ -5,7 +5,7 @@
  * when needed, fetches new servers a little before expiry, and applies them with
  * `setConfiguration` (DESIGN, NAT traversal).
  */
-import type { IceServersResponse } from '../../core/protocol';
+import { parseIceServersResponse as parseAnswer, type IceServersResponse } from '../../core/protocol';
 import type { IceServersStatus } from './api';
 import { describe } from './ice';
 
@@ -76,23 +76,9 @@ export function httpIceServers(origin: string, fetchFn: typeof fetch = globalThi
 
 /** Validates an `/api/ice-servers` answer; throws on anything unusable. */
 export function parseIceServersResponse(body: unknown): IceServersResponse {
-  const b = body as Partial<Record<keyof IceServersResponse, unknown>> | null;
-  if (!b || typeof b !== 'object' || !Array.isArray(b.iceServers) || typeof b.expiresAt !== 'number') {
-    throw new Error('ice-servers: expected {iceServers: [...], expiresAt: number}');
-  }
-  const servers: IceServersResponse['iceServers'] = [];
-  for (const s of b.iceServers as unknown[]) {
-    const o = s as { urls?: unknown; username?: unknown; credential?: unknown } | null;
-    const urls = o?.urls;
-    const ok = typeof urls === 'string' || (Array.isArray(urls) && urls.length > 0 && urls.every((u) => typeof u === 'string'));
-    if (!o || !ok) throw new Error('ice-servers: every server needs urls');
-    const server: IceServersResponse['iceServers'][number] = { urls: urls as string | string[] };
-    if (typeof o.username === 'string') server.username = o.username;
-    if (typeof o.credential === 'string') server.credential = o.credential;
-    servers.push(server);
-  }
-  const source = b.source === 'cloudflare' || b.source === 'coturn' ? b.source : 'stun';
-  return { iceServers: servers, source, relay: b.relay === true, ttl: typeof b.ttl === 'number' ? b.ttl : 0, expiresAt: b.expiresAt };
+  const parsed = parseAnswer(body);
+  if (!parsed) throw new Error('ice-servers: expected {iceServers: [{urls: "stun:…" | "turn:…", …}], expiresAt: number}');
+  return parsed;
 }
 
 export interface IceRefresherOptions {
@@ -132,6 +118,17 @@ export class IceRefresher {
     for (const w of this.#waiters.splice(0)) w(token);
   }
 
+  /** Applies servers the cell sent in `welcome` (no fetch), and schedules the next refresh. */
+  use(res: IceServersResponse): void {
+    if (this.#closed) return;
+    clearTimeout(this.#timer);
+    this.#applied = true;
+    this.opts.apply(res.iceServers);
+    this.#setStatus({ state: 'ok', source: res.source, relay: res.relay, httpStatus: null, error: null });
+    const ttlMs = res.expiresAt * 1000 - this.#now();
+    this.#schedule(ttlMs - Math.min(Math.max(ICE_REFRESH_MARGIN_MS, ttlMs / 10), ttlMs / 2));
+  }
+
   /** Fetches and applies servers now, then schedules the next refresh. Never rejects. */
   async refresh(): Promise<void> {
     if (this.#closed) return;
@@ -139,11 +136,7 @@ export class IceRefresher {
     try {
       const res = await this.opts.source(await this.#validToken());
       if (this.#closed) return;
-      this.#applied = true;
-      this.opts.apply(res.iceServers);
-      this.#setStatus({ state: 'ok', source: res.source, relay: res.relay, httpStatus: null, error: null });
-      const ttlMs = res.expiresAt * 1000 - this.#now();
-      this.#schedule(ttlMs - Math.min(Math.max(ICE_REFRESH_MARGIN_MS, ttlMs / 10), ttlMs / 2));
+      this.use(res);
     } catch (err) {
       if (this.#closed) return;
       // Links keep the servers they have (TURN credentials stay valid until they expire); with

@@ -1,7 +1,7 @@
 /**
- * `joinMesh`: the one call a web page makes. Loads (or creates) the identity, opens the cell
- * WebSocket, fetches ICE servers with the join token, and resolves once the server has welcomed
- * this peer.
+ * `joinMesh`: the one call a web page makes. Loads (or creates) the identity while it discovers
+ * and opens the cell WebSocket, takes ICE servers from the welcome (or fetches them with the join
+ * token), and resolves once the server has welcomed this peer.
  */
 import { loadIdentity, type LoadIdentityOptions } from '../identity/identity';
 import { connectCell, type CellTransportOptions } from '../signaling/cell-socket';
@@ -36,9 +36,17 @@ export async function joinMesh(options: JoinMeshOptions = {}): Promise<JoinedMes
   if (!origin) throw new Error('joinMesh: no origin given and no page origin to default to');
   options.signal?.throwIfAborted();
   assertSecureContext(); // before anything touches crypto.subtle
-  const identity = await loadIdentity(options.identity);
-  options.signal?.throwIfAborted();
-  const transport = connectCell({ origin, identity, ...(options.position ? { position: options.position } : {}), ...options.transport });
+  // The identity loads while discover and the socket open: it is first needed for the challenge.
+  const loading = loadIdentity(options.identity);
+  const transport = connectCell({ origin, identity: loading, ...(options.position ? { position: options.position } : {}), ...options.transport });
+  let identity: Awaited<typeof loading>;
+  try {
+    identity = await loading;
+    options.signal?.throwIfAborted();
+  } catch (err) {
+    transport.close();
+    throw err;
+  }
   const meshOptions: MeshOptions = {
     ...options.mesh,
     rtcConfig: options.rtcConfig ?? {},

@@ -4,6 +4,7 @@
  * first join. Framework-free; the MeshNode owns one and reports what it learns as events.
  */
 import type { IceServersStatus, NatReport } from './api';
+import type { IceServersResponse } from '../../core/protocol';
 import { FALLBACK_ICE_SERVERS, ICE_FIRST_FETCH_TIMEOUT_MS, IceRefresher, type IceServerSource } from './ice-servers';
 import { detectNat } from './nat-diagnostics';
 
@@ -72,13 +73,17 @@ export class MeshNetwork {
    * At the first `welcome`: fetches ICE servers and waits at most ICE_FIRST_FETCH_TIMEOUT_MS, so
    * links start with TURN when it comes quickly (a pair that needs a relay would otherwise fail
    * first and wait for an ICE restart) and the join is never held up for long; past the wait the
-   * fallback STUN servers stand in. The NAT test starts once the servers are known, in the
-   * background.
+   * fallback STUN servers stand in. Servers the cell sent in `welcome` (`given`) are used at once
+   * instead. The NAT test starts once the servers are known, in the background.
    */
-  async firstJoin(): Promise<void> {
+  async firstJoin(given?: IceServersResponse): Promise<void> {
     if (this.#started) return;
     this.#started = true;
     if (!this.#ice) return void this.#diagnose();
+    if (given) {
+      this.#ice.use(given);
+      return void this.#diagnose();
+    }
     const fetched = this.#ice.refresh();
     void fetched.then(() => this.#diagnose());
     let timer: ReturnType<typeof setTimeout> | undefined;

@@ -191,7 +191,7 @@ export class MeshNode implements Mesh {
     switch (msg.type) {
       case 'welcome':
         this.#network.setToken(msg.token, msg.tokenExpiresAt);
-        await this.#network.firstJoin(); // waits briefly for ICE servers, once
+        await this.#network.firstJoin(msg.ice); // once: the cell's ICE servers, or a brief wait for a fetch
         return this.#onWelcome(msg.id, msg.cell, msg.position, msg.neighbours);
       case 'token':
         return; // handled on arrival, above

@@ -40,7 +40,11 @@ export interface WebSocketLike {
 export interface CellTransportOptions {
   /** Origin of the Wisp deployment, e.g. `https://wisp.example`. */
   origin: string;
-  identity: Pick<Identity, 'id' | 'publicKeyB64' | 'sign'>;
+  /**
+   * The key pair that signs `join`. A promise lets discover and the socket open while it loads
+   * (IndexedDB, or key generation on a first visit): it is first needed when the challenge comes.
+   */
+  identity: JoinIdentity | Promise<JoinIdentity>;
   /** Position to ask for; default: the server's estimate. */
   position?: LatLng;
   /** Default: `new WebSocket(url)`. */
@@ -51,6 +55,8 @@ export interface CellTransportOptions {
   pingIntervalMs?: number;
   joinTimeoutMs?: number;
 }
+
+export type JoinIdentity = Pick<Identity, 'id' | 'publicKeyB64' | 'sign'>;
 
 /** Opens the cell transport; it starts connecting at once. */
 export function connectCell(options: CellTransportOptions): CellTransport {
@@ -184,9 +190,15 @@ export class CellTransport implements SignalingTransport {
     switch (msg.type) {
       case 'challenge': {
         // Sign the cell and position from discover, exactly: the cell checks these very bytes.
-        const signature = await this.#opts.identity.sign(joinPayload(msg.challenge, d.cell, d.position));
+        let identity: JoinIdentity;
+        try {
+          identity = await this.#opts.identity;
+        } catch {
+          return; // no key pair: whoever gave the promise reports that, and closes this transport
+        }
+        const signature = await identity.sign(joinPayload(msg.challenge, d.cell, d.position));
         if (ws !== this.#ws || ws.readyState !== OPEN) return;
-        const { id, publicKeyB64: publicKey } = this.#opts.identity;
+        const { id, publicKeyB64: publicKey } = identity;
         ws.send(JSON.stringify({ type: 'join', id, publicKey, signature, position: d.position } satisfies ClientMessage));
         return;
       }

@@ -5,7 +5,7 @@
  * link (`drop` / `restore`) to see what the clients do with their data channels meanwhile.
  */
 import type { LatLng } from '../../core/geo';
-import type { ClientMessage, ErrorMessage, NeighbourInfo, RelayedSignalMessage, ServerMessage } from '../../core/protocol';
+import type { ClientMessage, ErrorMessage, IceServersResponse, NeighbourInfo, RelayedSignalMessage, ServerMessage } from '../../core/protocol';
 import { Listeners } from './listeners';
 import type { SignalingTransport, TransportState } from './transport';
 
@@ -28,6 +28,8 @@ export class LoopbackServer {
   /** Every signal relayed, in order; tests assert on it (e.g. to see that glare happened). */
   readonly relayed: RelayRecord[] = [];
   relayHook: RelayHook | null = null;
+  /** ICE servers to send in every `welcome`, as a cell does when it can mint them itself. */
+  welcomeIce: IceServersResponse | null = null;
   #tokens = 0;
 
   /** @param latencyMs delay of every server → client message (ordered per recipient). */
@@ -143,7 +145,7 @@ export class LoopbackServer {
       t._setState('joined');
       const position = this.#positions.get(id) ?? { lat: 0, lng: 0 };
       const neighbours = this.neighboursOf(id).map((n) => this.#info(n));
-      t._deliver({ type: 'welcome', id, cell: LOOPBACK_CELL, position, neighbours, ...this.#token() });
+      t._deliver({ type: 'welcome', id, cell: LOOPBACK_CELL, position, neighbours, ...this.#token(), ...(this.welcomeIce ? { ice: this.welcomeIce } : {}) });
       for (const n of this.neighboursOf(id)) this.#push(n, { type: 'neighbours', add: [this.#info(id)], remove: [] });
     }, this.latencyMs);
   }

@@ -57,6 +57,28 @@ describe('createMesh() refreshing ICE servers', () => {
   });
 });
 
+describe('createMesh() with ICE servers in the welcome', () => {
+  it('uses the servers the cell sent at once: no fetch before the first link, one when they near expiry', async () => {
+    const server = new LoopbackServer();
+    server.welcomeIce = {
+      iceServers: [{ urls: 'turn:127.0.0.1:9?transport=udp', username: 'from-welcome', credential: 'c' }],
+      source: 'coturn', relay: true, ttl: 2, expiresAt: Date.now() / 1_000 + 2,
+    };
+    const [a, b] = sortedIds(2) as [string, string];
+    server.link(a, b);
+    const turnA = shortLivedTurn();
+    const ma = peer(server, a, { iceServers: turnA.source });
+    const mb = peer(server, b, { iceServers: shortLivedTurn().source });
+    await waitFor('open', () => allOpen(ma, [b]) && allOpen(mb, [a]));
+    expect(turnA.issued).toEqual([]); // the first link started on the welcome's servers
+    expect(ma.link(b)!.pc.getConfiguration().iceServers?.map((s) => s.username)).toEqual(['from-welcome']);
+    expect(ma.iceServersStatus()).toMatchObject({ state: 'ok', source: 'coturn', relay: true });
+    await waitFor('a refresh before the welcome servers expire', () => turnA.issued.length >= 1, 5_000);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(ma.link(b)!.pc.getConfiguration().iceServers?.map((s) => s.username)).toEqual([turnA.issued.at(-1)]);
+  });
+});
+
 describe('createMesh() relayed through a real coturn', () => {
   const TURN_PORT = 3_481;
   let coturn: Coturn;

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { coturnCredentials, dropPort53, ICE_TOKEN_TTL_S, mintToken, parseIceServers, verifyToken } from '../../core/ice';
+import { coturnCredentials, dropPort53, ICE_TOKEN_TTL_S, localIceServers, mintToken, parseIceServers, verifyToken, type IceConfig } from '../../core/ice';
 import { toBase64url } from '../../core/identity';
 
 const PEER = 'AAAAAAAAAAAAAAAAAAAAAA';
@@ -44,9 +44,9 @@ describe('dropPort53()', () => {
 });
 
 describe('parseIceServers()', () => {
-  it('parseIceServers() accepts a list of STUN/TURN servers and keeps only known fields', () => {
+  it('parseIceServers() accepts a list of STUN/TURN servers and keeps only known fields, urls as given', () => {
     expect(parseIceServers([{ urls: 'stun:s.example', extra: 1 }, { urls: ['turn:t.example', 'turns:t.example:443'], username: 'u', credential: 'c' }])).toEqual([
-      { urls: ['stun:s.example'] },
+      { urls: 'stun:s.example' },
       { urls: ['turn:t.example', 'turns:t.example:443'], username: 'u', credential: 'c' },
     ]);
     expect(parseIceServers([])).toEqual([]);
@@ -58,6 +58,32 @@ describe('parseIceServers()', () => {
       [{ urls: ['stun:ok.example', 5] }], [{ urls: 'turn:t.example', username: 5 }], [{ urls: 'turn:t.example', credential: {} }],
     ];
     for (const x of bad) expect(parseIceServers(x), JSON.stringify(x)).toBeNull();
+  });
+});
+
+describe('localIceServers()', () => {
+  const base: IceConfig = { stunUrls: ['stun:a.test:3478', 'stun:b.test:3478'], turnUrls: ['turn:127.0.0.1:3478?transport=udp'], turnSharedSecret: null, turnKeyId: null, iceTtlS: 600 };
+  const PEER = 'AbCdEfGhIjKlMnOpQrStUv';
+
+  it('localIceServers() with no TURN configured: the STUN URLs only, no relay', async () => {
+    expect(await localIceServers(base, PEER, 1_000.7)).toEqual({ iceServers: [{ urls: base.stunUrls }], source: 'stun', relay: false, ttl: 600, expiresAt: 1_600 });
+    expect((await localIceServers({ ...base, stunUrls: [] }, PEER, 1_000))!.iceServers).toEqual([]);
+  });
+
+  it('localIceServers() with a coturn secret: STUN plus TURN REST credentials a coturn would accept', async () => {
+    const res = (await localIceServers({ ...base, turnSharedSecret: 's3cret' }, PEER, 1_000))!;
+    expect(res.source).toBe('coturn');
+    expect(res.relay).toBe(true);
+    expect(res.expiresAt).toBe(1_600);
+    expect(res.iceServers[0]).toEqual({ urls: base.stunUrls });
+    const turn = res.iceServers[1]!;
+    expect(turn.urls).toEqual(base.turnUrls);
+    expect(turn.username).toBe(`1600:${PEER}`);
+    expect(turn.credential).toBe(createHmac('sha1', 's3cret').update(`1600:${PEER}`).digest('base64'));
+  });
+
+  it('localIceServers() with Cloudflare TURN configured: null (its credentials need the upstream API)', async () => {
+    expect(await localIceServers({ ...base, turnKeyId: 'key', turnSharedSecret: 's3cret' }, PEER, 1_000)).toBeNull();
   });
 });
 

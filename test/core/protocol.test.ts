@@ -270,6 +270,10 @@ describe('parseServerMessage()', () => {
     { type: 'challenge', protocol: PROTOCOL_VERSION, cell: 'r35c44', challenge: 'abc123', limits: LIMITS },
     { type: 'welcome', id: ID_A, cell: 'r35c44', position: { lat: 51.5, lng: -0.1 }, neighbours: [neighbour], token: 't.1.m', tokenExpiresAt: 1_800_000_000 },
     { type: 'welcome', id: ID_A, cell: 'r0c0', position: { lat: -90, lng: -180 }, neighbours: [], token: '', tokenExpiresAt: 0 },
+    {
+      type: 'welcome', id: ID_A, cell: 'r0c0', position: { lat: 0, lng: 0 }, neighbours: [], token: 't.1.m', tokenExpiresAt: 1_800_000_000,
+      ice: { iceServers: [{ urls: ['stun:s.test:3478'] }, { urls: 'turn:t.test:3478', username: '1800000000:x', credential: 'c' }], source: 'coturn', relay: true, ttl: 3600, expiresAt: 1_800_003_600 },
+    },
     { type: 'token', token: `${ID_A}.1800000000.mac`, tokenExpiresAt: 1_800_000_000 },
     { type: 'neighbours', add: [neighbour], remove: [ID_A] },
     { type: 'neighbours', add: [], remove: [] },
@@ -298,6 +302,15 @@ describe('parseServerMessage()', () => {
     expectFail(server({ ...base, id: 5 }), 'bad_message', 'welcome');
     expectFail(server({ ...base, token: undefined }), 'bad_message', 'welcome');
     expectFail(server({ ...base, tokenExpiresAt: '1800000000' }), 'bad_message', 'welcome');
+  });
+
+  it('parseServerMessage() for a welcome whose ice is not an ICE servers answer: bad_message', () => {
+    const base: Record<string, unknown> = { ...valid[1]! };
+    const ice = { iceServers: [{ urls: ['stun:s.test'] }], source: 'stun', relay: false, ttl: 60, expiresAt: 1 };
+    expectOk(server({ ...base, ice }));
+    for (const bad of [null, [], { ...ice, expiresAt: '1' }, { ...ice, iceServers: {} }, { ...ice, iceServers: [{ urls: ['http://x'] }] }, { ...ice, iceServers: [{ urls: [] }] }, { ...ice, iceServers: [{ urls: 'stun:x', credential: 5 }] }]) {
+      expectFail(server({ ...base, ice: bad }), 'bad_message', 'welcome');
+    }
   });
 
   it('parseServerMessage() for a token message without token or expiry: bad_message', () => {

@@ -59,6 +59,9 @@ describe('GET /api/ice-servers', () => {
     expect(body.source).toBe('stun');
     expect(body.relay).toBe(false);
     expect(body.iceServers).toEqual([{ urls: ['stun:stun.cloudflare.com:3478', 'stun:stun.l.google.com:19302'] }]);
+    // The cell minted the same answer into the welcome, so a client need not fetch it.
+    const welcome = bot.inbox.find((m) => m.type === 'welcome');
+    expect(welcome?.type === 'welcome' && welcome.ice).toEqual({ ...body, expiresAt: expect.any(Number) });
     const mark = bot.inbox.length;
     bot.send({ type: 'token' });
     await until('a fresh token', () => bot.inbox.slice(mark).some((m) => m.type === 'token'));

@@ -4,8 +4,7 @@
  * The token is an HMAC checked here, with no Durable Object round trip; rate-limited per peer.
  */
 import type { Config } from '../../core/config';
-import { coturnCredentials, dropPort53, parseIceServers, verifyToken, type IceServer } from '../../core/ice';
-import type { IceServersResponse } from '../../core/protocol';
+import { dropPort53, localIceServers, parseIceServers, verifyToken, type IceServer } from '../../core/ice';
 import { tokenSecret } from '../../durable-objects/token-secret';
 import type { App } from '../context';
 import { ApiError } from '../errors';
@@ -47,22 +46,13 @@ export function registerIceServers(app: App): void {
     if (c.env.ICE_LIMITER && !(await c.env.ICE_LIMITER.limit({ key: check.peerId })).success) {
       throw new ApiError('rate_limited', 'too many ICE server requests for this peer');
     }
-    const stun: IceServer[] = config.stunUrls.length > 0 ? [{ urls: config.stunUrls }] : [];
-    let body: IceServersResponse;
-    if (config.turnKeyId !== null) {
+    let body = await localIceServers(config, check.peerId, nowS);
+    if (body === null) {
       // Cloudflare lists one usable STUN URL; add ours so clients can classify their NAT (two needed).
       const servers = await cloudflareServers(config);
       const listed = new Set(servers.flatMap((x) => (Array.isArray(x.urls) ? x.urls : [x.urls])));
       const extra = config.stunUrls.filter((u) => !listed.has(u));
       body = { iceServers: extra.length > 0 ? [...servers, { urls: extra }] : servers, source: 'cloudflare', relay: true, ttl: config.iceTtlS, expiresAt: nowS + config.iceTtlS };
-    } else if (config.turnSharedSecret !== null) {
-      const cred = await coturnCredentials(config.turnSharedSecret, check.peerId, config.iceTtlS, nowS);
-      body = {
-        iceServers: [...stun, { urls: config.turnUrls, username: cred.username, credential: cred.credential }],
-        source: 'coturn', relay: true, ttl: config.iceTtlS, expiresAt: cred.expiresAt,
-      };
-    } else {
-      body = { iceServers: stun, source: 'stun', relay: false, ttl: config.iceTtlS, expiresAt: nowS + config.iceTtlS };
     }
     c.header('Cache-Control', 'no-store');
     return c.json(body);
