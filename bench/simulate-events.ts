@@ -6,7 +6,7 @@
  * in distribution, exactly such a newcomer).
  */
 import { insertionChange } from './lib/insert';
-import { localChange, type Change } from './lib/patch';
+import { localChange, type Change } from '../core/local-change';
 import { makePeer, placeNear, type Peer } from './lib/population';
 import type { World } from './simulate-world';
 
@@ -14,7 +14,7 @@ export interface EventSample {
   joins: Change[];
   leaves: Change[];
   ms: number;
-  /** Joins also recomputed by re-triangulating with core localStars (lib/patch.ts), and how many differed. */
+  /** Joins also recomputed by re-triangulating with core localStars (core/local-change.ts), and how many differed. */
   checked: number;
   differed: number;
 }

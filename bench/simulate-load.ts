@@ -13,7 +13,7 @@
  * event are averaged over sampled events (simulate-events.ts).
  */
 import { cellOf } from '../core/geo';
-import type { Change } from './lib/patch';
+import type { Change } from '../core/local-change';
 import type { Peer } from './lib/population';
 import type { CellModel } from './simulate-cells';
 import type { EventSample } from './simulate-events';

@@ -6,7 +6,7 @@
 import { worldGraph, peerCaps, type PeerCaps, type WorldGraph } from './lib/graph';
 import { citySampler, placeNear, populationPeers, type City, type Peer } from './lib/population';
 import { mulberry32, type Rng } from './lib/rng';
-import { SpatialIndex } from './lib/spatial';
+import { SpatialIndex } from '../core/spatial';
 
 export interface World {
   peers: Peer[];

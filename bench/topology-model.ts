@@ -5,16 +5,16 @@
  *              for the cell's own peers) plus the diff of old and new sets (what `announce` does)
  *   scratch    `globalNeighbours` over every peer of the scenario, from scratch (the baseline)
  *   restricted prototype: `assignNeighbours` over the cell plus the thinnest margin that certifies
- *   local      prototype of an incremental recompute: only the peers around the event (lib/patch.ts)
+ *   local      prototype of an incremental recompute: only the peers around the event (core/local-change.ts)
  */
 import { angle, cellGrid, cellOf, cellShape, peerPoint, type CellGrid } from '../core/geo';
 import { assignNeighbours, globalNeighbours } from '../core/topology';
 import type { Neighbourhood } from '../durable-objects/neighbourhood';
 import { cellRecompute, diffSets, groupByCell, makeHood } from './lib/cells';
-import { localChange } from './lib/patch';
+import { localChange } from '../core/local-change';
 import { citySampler, makePeer, placeNear, type City, type Peer } from './lib/population';
 import { randomInt, type Rng } from './lib/rng';
-import { SpatialIndex } from './lib/spatial';
+import { SpatialIndex } from '../core/spatial';
 import { summarise, type Summary } from './lib/stats';
 import { PHASES, profiledAssign, type Phase } from './topology-profile';
 

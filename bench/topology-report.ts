@@ -24,7 +24,7 @@ export function topologyTables(results: readonly TopologyResult[], cellDeg: numb
       'cell: the recompute as the cell does it (read the first ring of cells, `assignNeighbours` for own peers, widen until certified) plus the old-vs-new diff.',
       'scratch: `globalNeighbours` over every peer of the scenario (peerPoint included, as in the cell). ' +
         'restricted (prototype): `assignNeighbours` over only the peers within the cell + the thinnest margin that certifies. ' +
-        'local (prototype of an incremental recompute): re-triangulate only the peers around the event (bench/lib/patch.ts).',
+        'local (prototype of an incremental recompute): re-triangulate only the peers around the event (core/local-change.ts, what a cell now runs per event).',
       `Prototypes agree with the cell's result on every event: local ${results.every((r) => r.localAgrees) ? 'yes' : 'NO'}, restricted ${results.every((r) => r.restrictedAgrees) ? 'yes' : 'NO'} ` +
         `(largest certifying margin ${fmt(Math.max(...results.map((r) => r.restrictedMarginDeg)))}°).`,
     ],

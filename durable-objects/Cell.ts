@@ -18,6 +18,7 @@ import { checkJoin } from './join';
 import { Neighbourhood, type CellIndex, type PeerRecord } from './neighbourhood';
 import { RateLimiter } from './rate-limit';
 import { issueToken } from './token-secret';
+import type { Model } from './incremental';
 import { recomputeNeighbours } from './recompute';
 
 /** Sockets that have not joined within this long are closed. */
@@ -43,6 +44,10 @@ export class Cell extends DurableObject<Env> {
   private listedActive = false;
   private recomputing: Promise<void> | null = null;
   private dirty = false;
+  /** What the last full recompute read, kept current event by event (incremental.ts); memory only. */
+  model: Model | null = null;
+  /** How neighbour sets were recomputed since the object woke (see recomputeCounts). */
+  readonly stats = { full: 0, incremental: 0 };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -188,6 +193,11 @@ export class Cell extends DurableObject<Env> {
 
   async peerCount(): Promise<number> {
     return this.peers.size;
+  }
+
+  /** How many recomputes were full and how many incremental since this object woke (tests, ops). */
+  async recomputeCounts(): Promise<{ full: number; incremental: number }> {
+    return { ...this.stats };
   }
 
   // ------------------------------------------------------------------------------------------

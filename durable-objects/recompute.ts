@@ -2,14 +2,16 @@
  * Recomputing a cell's neighbour sets (DESIGN.md, "How to compute it without a global server"):
  * read the peers of every non-empty cell reaching into a cap around this cell, triangulate, and
  * widen the cap until every own peer's star (and its neighbours' stars, for the degree cap) is
- * certified. Then tell exactly the peers whose sets changed.
+ * certified. Then tell exactly the peers whose sets changed. Once that has run, later joins and
+ * leaves are applied around the peer concerned only (incremental.ts), while that stays exact.
  */
 import { peerPoint } from '../core/geo';
 import { localIceServers } from '../core/ice';
 import type { NeighbourInfo } from '../core/protocol';
-import { assignNeighbours, type Site } from '../core/topology';
+import { assignNeighbours } from '../core/topology';
 import { readAttachment, writeAttachment } from './attachment';
 import type { Cell } from './Cell';
+import { applyIncrementally, buildModel, modelPeers, readState, worn, type ModelPeer } from './incremental';
 import type { PeerRecord } from './neighbourhood';
 import { issueToken } from './token-secret';
 
@@ -24,17 +26,32 @@ interface Known extends PeerRecord {
 export async function recomputeNeighbours(cell: Cell): Promise<void> {
   const { hood, self } = cell;
   if (cell.peers.size === 0) {
+    cell.model = null;
     await unwatchAllBut(cell, new Set());
     return;
   }
+  if (cell.model) {
+    const changed = applyIncrementally(cell, cell.model);
+    if (changed) {
+      cell.stats.incremental++;
+      await announce(cell, changed, modelPeers(cell.model));
+      if (worn(cell.model)) cell.model = null;
+      return;
+    }
+    cell.model = null;
+  }
+  cell.stats.full++;
   // First ring: this cell's circumradius plus one row of cells.
   let radius = hood.shape(self).radius + cell.grid.rowHeight * DEG;
   for (;;) {
     const global = radius >= GLOBAL_RADIUS;
+    const version = hood.index.version;
     const cells = hood.cellsWithin(self, global ? Infinity : radius);
     await watchAll(cell, cells);
+    // From here to buildModel nothing awaits: the model describes exactly this read.
+    const read = readState(cell, cells, version);
     const known = collect(cell, cells);
-    const sites: Site[] = [...known.values()].map((k) => ({ id: k.id, p: peerPoint(k.id, k) }));
+    const sites: ModelPeer[] = [...known.values()].map((k) => ({ ...k, p: peerPoint(k.id, k) }));
     const result = assignNeighbours({
       sites,
       own: [...cell.peers.keys()],
@@ -43,6 +60,7 @@ export async function recomputeNeighbours(cell: Cell): Promise<void> {
       maxDegree: cell.config.maxDegree,
     });
     if (result) {
+      cell.model = buildModel(hood.shape(self).centre, read, sites, global ? Infinity : radius);
       await unwatchAllBut(cell, new Set(cells));
       await announce(cell, result, known);
       return;
@@ -81,7 +99,7 @@ async function unwatchAllBut(cell: Cell, keep: Set<string>): Promise<void> {
 }
 
 /** Sends `welcome` to new peers and `neighbours` diffs to peers whose set changed; nothing to others. */
-async function announce(cell: Cell, result: Map<string, string[]>, known: Map<string, Known>): Promise<void> {
+async function announce(cell: Cell, result: Map<string, string[]>, known: ReadonlyMap<string, Known>): Promise<void> {
   const info = (id: string): NeighbourInfo => {
     const k = known.get(id)!;
     return { id, lat: k.lat, lng: k.lng };

@@ -5,14 +5,14 @@
  * disappear, nothing else changes. The degree cap is then applied with core `capDegree` to every
  * peer within two hops. A leave is the same event read backwards (a random present peer leaving
  * is, in distribution, a population-weighted newcomer joining the rest), so each sample yields
- * both. Held equal to lib/patch.ts (core `localStars` + `capDegree`) by the smoke test.
+ * both. Held equal to core/local-change.ts (core `localStars` + `capDegree`) by the smoke test.
  */
 import { angle } from '../../core/geo';
 import { capDegree, type Stars } from '../../core/topology';
 import type { PeerCaps, WorldGraph } from './graph';
-import type { Change, NewEdge, PeerDiff } from './patch';
+import type { Change, NewEdge, PeerDiff } from '../../core/local-change';
 import type { Peer } from './population';
-import type { SpatialIndex } from './spatial';
+import type { SpatialIndex } from '../../core/spatial';
 
 export interface GlobalState {
   peers: readonly Peer[];

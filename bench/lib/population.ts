@@ -4,7 +4,8 @@
  * city, then coarsened exactly as a cell coarsens a joining peer's position.
  */
 import { createRequire } from 'node:module';
-import { coarsen, peerPoint, type LatLng, type Vec3 } from '../../core/geo';
+import { coarsen, peerPoint, type LatLng } from '../../core/geo';
+import type { Peer } from '../../core/spatial';
 import { gaussian, randomId, type Rng } from './rng';
 
 export interface City {
@@ -14,12 +15,7 @@ export interface City {
 }
 
 /** A simulated peer: what a cell stores (id, coarse position) and the point topology uses. */
-export interface Peer {
-  readonly id: string;
-  readonly lat: number;
-  readonly lng: number;
-  readonly p: Vec3;
-}
+export type { Peer } from '../../core/spatial';
 
 /** Spread (km, 1σ) of peers around a city: √pop / 100, within [2, 30] (Tokyo ≈ 29 km, a town 2 km). */
 export const MIN_SPREAD_KM = 2;

@@ -4,10 +4,9 @@
  * and leaves touch exactly the affected peers; signals flow only between assigned neighbours.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { coarsen, peerPoint } from '../../core/geo';
 import { DEFAULT_MAX_DEGREE } from '../../core/topology';
-import { bruteDelaunay } from '../support/oracle';
 import { api, Bot, quiet, until } from './bot';
+import { expected, settle } from './settle';
 
 /** 45 places: clusters on four continents, both sides of the antimeridian, a pole, a lone peer. */
 const PLACES: [number, number][] = [
@@ -27,29 +26,6 @@ const PLACES: [number, number][] = [
   // near the north pole, and one peer alone in the South Pacific
   [89.9, 20.0], [-55.0, -130.0],
 ];
-
-function expected(bots: Bot[]): Map<string, Set<string>> {
-  const adj = bruteDelaunay(bots.map((b) => peerPoint(b.id, coarsen(b.discover.position))));
-  return new Map(bots.map((b, i) => [b.id, new Set([...adj[i]!].map((j) => bots[j]!.id))]));
-}
-
-function mismatches(bots: Bot[], want: Map<string, Set<string>>): string[] {
-  const out: string[] = [];
-  for (const b of bots) {
-    const w = [...want.get(b.id)!].sort().join(',');
-    const got = [...b.neighbours].sort().join(',');
-    if (w !== got) out.push(`${b.id}@${b.cell}: want [${w}] got [${got}]`);
-  }
-  return out;
-}
-
-async function settle(bots: Bot[], want: Map<string, Set<string>>): Promise<void> {
-  try {
-    await until('neighbour sets to match the oracle', () => mismatches(bots, want).length === 0, 20_000);
-  } catch {
-    expect(mismatches(bots, want)).toEqual([]);
-  }
-}
 
 describe('Cell mesh over many cells', () => {
   let bots: Bot[] = [];

@@ -4,37 +4,37 @@
  * of an edge looks only at the stars of its two ends, so every capped set that can change lies
  * within two hops of the subject. This re-triangulates the peers within a small cap around the
  * subject (widening it until those sets are certified) with the same `localStars`/`capDegree` the
- * cells use. The simulation uses it to count messages per event; bench/topology uses it as the
- * prototype of an incremental recompute.
+ * cells use. A cell applies it to each join and leave it hears of (durable-objects/incremental.ts)
+ * instead of re-triangulating everything it reads; the simulation uses it to count messages per
+ * event, and bench/topology times it.
  */
-import { capDegree, localStars, sphericalDelaunay, type Stars } from '../../core/topology';
-import type { Peer } from './population';
-import type { SpatialIndex } from './spatial';
+import type { Peer, SpatialIndex } from './spatial';
+import { capDegree, localStars, sphericalDelaunay, type Stars } from './topology';
 
 /** Peers read around the subject at first: its ~48 nearest (a 2-hop Delaunay ball holds ~19). */
 const FIRST_COUNT = 48;
 /** Widening factor: gentler than the cells' doubling, since a sparse peer's caps can be huge. */
 const GROWTH = 1.5;
 
-export interface PeerDiff {
-  peer: Peer;
+export interface PeerDiff<P extends Peer = Peer> {
+  peer: P;
   add: number;
   remove: number;
 }
 
-export interface NewEdge {
-  a: Peer;
-  b: Peer;
+export interface NewEdge<P extends Peer = Peer> {
+  a: P;
+  b: P;
   /** Both ends keep a channel to a common neighbour: the offer/answer could travel over the mesh. */
   viaMesh: boolean;
 }
 
-export interface Change {
+export interface Change<P extends Peer = Peer> {
   kind: 'join' | 'leave';
-  subject: Peer;
+  subject: P;
   /** Peers other than the subject whose capped neighbour set changed (each gets one `neighbours`). */
-  diffs: PeerDiff[];
-  newEdges: NewEdge[];
+  diffs: PeerDiff<P>[];
+  newEdges: NewEdge<P>[];
   removedEdges: number;
   /** The joiner's neighbour count (size of its `welcome`); 0 for a leave. */
   welcomeSize: number;
@@ -63,17 +63,30 @@ function allCertified(stars: Stars, of: Iterable<number>): boolean {
 }
 
 /**
- * The change made by `subject` joining (it is not in `index.peers`) or leaving (it is). Throws
- * only if the whole sphere cannot certify, which cannot happen with ≥ 4 peers.
+ * The change made by `subject` joining (it is not in `index`) or leaving (it is: the very object
+ * stored there), when `index` holds every peer in the world. Throws only if the whole sphere
+ * cannot certify, which cannot happen.
  */
-export function localChange(index: SpatialIndex, kind: 'join' | 'leave', subject: Peer, maxDegree: number): Change {
+export function localChange<P extends Peer>(index: SpatialIndex<P>, kind: 'join' | 'leave', subject: P, maxDegree: number): Change<P> {
+  const change = localChangeWithin(index, kind, subject, maxDegree, Infinity);
+  if (!change) throw new Error('localChange: cannot certify on the whole sphere');
+  return change;
+}
+
+/**
+ * Like localChange, for an index that holds every peer within some cap only: gives up (null)
+ * rather than read farther than `maxRadius` from the subject, where the index may be incomplete.
+ * The result's `radius` says how far it read.
+ */
+export function localChangeWithin<P extends Peer>(index: SpatialIndex<P>, kind: 'join' | 'leave', subject: P, maxDegree: number, maxRadius: number): Change<P> | null {
   let { radius } = index.nearest(subject.p, FIRST_COUNT);
   for (;;) {
+    if (radius > maxRadius) return null;
     const near = index.within(subject.p, radius).map((i) => index.peers[i]!);
     const before = near;
     const after = kind === 'join' ? [...near, subject] : near.filter((p) => p !== subject);
     // Over the whole sphere every star is final (as assignNeighbours with radius ≥ π).
-    const starsOf = (sites: Peer[]): Stars => (radius >= Math.PI ? sphericalDelaunay(sites) : localStars(sites, subject.p, radius));
+    const starsOf = (sites: P[]): Stars => (radius >= Math.PI ? sphericalDelaunay(sites) : localStars(sites, subject.p, radius));
     const sb = starsOf(before);
     const sa = starsOf(after);
     const idB = new Map(before.map((p, i) => [p.id, i]));
@@ -95,7 +108,7 @@ export function localChange(index: SpatialIndex, kind: 'join' | 'leave', subject
     const ofB = [...region].filter((id) => idB.has(id)).map((id) => idB.get(id)!);
     const ofA = [...region].filter((id) => idA.has(id)).map((id) => idA.get(id)!);
     if (!allCertified(sb, ofB) || !allCertified(sa, ofA)) {
-      if (radius >= Math.PI) throw new Error('localChange: cannot certify on the whole sphere');
+      if (radius >= Math.PI) return null; // cannot happen: the whole sphere always certifies
       radius = Math.min(Math.PI, radius * GROWTH);
       continue;
     }
@@ -105,12 +118,12 @@ export function localChange(index: SpatialIndex, kind: 'join' | 'leave', subject
     ofB.forEach((i, k) => setB.set(before[i]!.id, new Set(capB[k]!.map((j) => before[j]!.id))));
     const setA = new Map<string, Set<string>>();
     ofA.forEach((i, k) => setA.set(after[i]!.id, new Set(capA[k]!.map((j) => after[j]!.id))));
-    const byId = new Map<string, Peer>(near.map((p) => [p.id, p]));
+    const byId = new Map<string, P>(near.map((p) => [p.id, p]));
     byId.set(subject.id, subject);
 
-    const diffs: PeerDiff[] = [];
+    const diffs: PeerDiff<P>[] = [];
     const afterOut = new Map<string, string[]>();
-    const newEdges: NewEdge[] = [];
+    const newEdges: NewEdge<P>[] = [];
     let removedEdges = 0;
     for (const id of region) {
       if (id === subject.id) continue;

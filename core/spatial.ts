@@ -1,27 +1,36 @@
 /**
- * A bucket index of peers by latitude/longitude, for "every peer within r of x" queries (the
- * cells' own reads go through the cell grid instead, exactly as the Durable Objects do).
+ * A bucket index of peers by latitude/longitude, for "every peer within r of x" queries: the
+ * incremental recompute of a cell (local-change.ts) and the simulation's world. Mutable: peers
+ * are added and removed as they join and leave.
  */
-import { toLatLng, type Vec3 } from '../../core/geo';
-import type { Peer } from './population';
+import { toLatLng, type Vec3 } from './geo';
+
+/** A peer placed on the sphere: id, coarse position and its (jittered) point. */
+export interface Peer {
+  readonly id: string;
+  readonly lat: number;
+  readonly lng: number;
+  readonly p: Vec3;
+}
 
 const DEG = Math.PI / 180;
 
-export class SpatialIndex {
+export class SpatialIndex<P extends Peer = Peer> {
   private readonly buckets = new Map<number, number[]>();
   private readonly cols: number;
 
   /** Every peer ever added, by index; removed ones stay here but leave their bucket. */
-  readonly peers: Peer[];
+  readonly peers: P[];
+  #live = 0;
 
-  constructor(peers: readonly Peer[], private readonly bucketDeg = 0.5) {
+  constructor(peers: readonly P[], private readonly bucketDeg = 0.5) {
     this.cols = Math.ceil(360 / bucketDeg);
     this.peers = [...peers];
     this.peers.forEach((p, i) => this.insert(i, p.lat, p.lng));
   }
 
   /** Adds a peer; returns its index. */
-  add(p: Peer): number {
+  add(p: P): number {
     this.peers.push(p);
     this.insert(this.peers.length - 1, p.lat, p.lng);
     return this.peers.length - 1;
@@ -32,6 +41,12 @@ export class SpatialIndex {
     const p = this.peers[i]!;
     const b = this.buckets.get(this.key(Math.floor((p.lat + 90) / this.bucketDeg), Math.floor((p.lng + 180) / this.bucketDeg)))!;
     b.splice(b.indexOf(i), 1);
+    this.#live--;
+  }
+
+  /** Peers in the index now (added and not removed). */
+  get size(): number {
+    return this.#live;
   }
 
   private key(row: number, col: number): number {
@@ -43,6 +58,7 @@ export class SpatialIndex {
     let b = this.buckets.get(k);
     if (!b) this.buckets.set(k, (b = []));
     b.push(i);
+    this.#live++;
   }
 
   /** Indices of peers whose point is within `radius` (radians) of `centre`. */
