@@ -4,14 +4,16 @@
  * core's, so the copy cannot drift silently. Steps:
  *   sites      peerPoint() for every peer read (recompute.ts does it on every pass)
  *   project    stereographic projection of every site around the cell centre
- *   triangulate d3-delaunay over all of them
+ *   triangulate planarDelaunay (exact Delaunator) over all of them, then the exact 3-D flip repair
  *   adjacency  neighbour Sets and sorted lists for every site (not only the cell's own)
  *   certify    a circumcap per triangle, hull and knock-outs
  *   cap        own stars certified? then capDegree over own peers
  *   ids        back to sorted id lists
  */
-import { Delaunay } from 'd3-delaunay';
+import { orient3d } from 'robust-predicates';
+import { flipToHull } from '../core/flip';
 import { angle, JITTER_MAX_RAD, normalise, peerPoint, stereographic, type Vec3 } from '../core/geo';
+import { planarDelaunay } from '../core/planar';
 import { capDegree, circumcap, type Site, type Stars } from '../core/topology';
 
 const CAP_EPS = 1e-9; // as core/topology.ts
@@ -43,8 +45,13 @@ export function profiledAssign(
   const project = stereographic(c);
   const points = sites.map((s) => project(s.p));
   lap('project');
-  const d = Delaunay.from(points);
+  const d = planarDelaunay(points);
   const tri = d.triangles;
+  if (tri.length > 0) {
+    const P = (i: number): Vec3 => sites[i]!.p;
+    const side = orient3d(...P(tri[0]!), ...P(tri[1]!), ...P(tri[2]!), ...pole);
+    flipToHull(sites.map((x) => x.p), tri, d.halfedges, side >= 0 ? 1 : -1);
+  }
   lap('triangulate');
   const adj = sites.map(() => new Set<number>());
   const link = (a: number, b: number): void => {

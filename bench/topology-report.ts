@@ -21,10 +21,10 @@ export function topologyTables(results: readonly TopologyResult[], cellDeg: numb
       }),
     ),
     notes: [
-      'cell: the recompute as the cell does it (read the first ring of cells, `assignNeighbours` for own peers, widen until certified) plus the old-vs-new diff.',
+      'cell: the full recompute as a cell does it on waking, or when an event cannot be applied locally (read the first ring of cells, `assignNeighbours` for own peers, widen until certified) plus the old-vs-new diff.',
       'scratch: `globalNeighbours` over every peer of the scenario (peerPoint included, as in the cell). ' +
         'restricted (prototype): `assignNeighbours` over only the peers within the cell + the thinnest margin that certifies. ' +
-        'local (prototype of an incremental recompute): re-triangulate only the peers around the event (core/local-change.ts, what a cell now runs per event).',
+        'local: re-triangulate only the peers around the event (core/local-change.ts): what a cell runs for every join and leave since it keeps its read set in memory (durable-objects/incremental.ts).',
       `Prototypes agree with the cell's result on every event: local ${results.every((r) => r.localAgrees) ? 'yes' : 'NO'}, restricted ${results.every((r) => r.restrictedAgrees) ? 'yes' : 'NO'} ` +
         `(largest certifying margin ${fmt(Math.max(...results.map((r) => r.restrictedMarginDeg)))}°).`,
     ],

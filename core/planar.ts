@@ -122,10 +122,114 @@ export function planarDelaunay(points: readonly (readonly [number, number])[]): 
     coords[2 * i + 1] = y * scale;
   });
   const d = new ExactDelaunator(coords);
-  const triangles = Int32Array.from(d.triangles);
-  const halfedges = Int32Array.from(d.halfedges);
-  if (triangles.length > 0) check(coords, triangles, halfedges, n);
-  return { triangles, halfedges, hull: d.hull };
+  let mesh: PlanarMesh = { triangles: Int32Array.from(d.triangles), halfedges: Int32Array.from(d.halfedges), hull: d.hull };
+  if (mesh.triangles.length > 0) {
+    const missing = unused(mesh.triangles, n);
+    if (missing.length > 0) mesh = insertSkipped(coords, mesh, missing);
+    check(coords, mesh.triangles, mesh.halfedges, n);
+  }
+  return mesh;
+}
+
+function unused(t: Int32Array, n: number): number[] {
+  const used = new Uint8Array(n);
+  for (const v of t) used[v] = 1;
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) if (!used[i]) out.push(i);
+  return out;
+}
+
+/**
+ * Adds the points Delaunator skipped. Its sweep inserts points in order of rounded distance from
+ * a centre; when that order is off, a point can already lie inside the hull built so far, and
+ * Delaunator drops it (mapbox/delaunator#94). Each is inside (or on the boundary of) the final
+ * hull, so it is placed into the triangle or edge that holds it, found with exact orient2d. The
+ * result is a valid triangulation, not necessarily Delaunay: the callers' exact 3-D flips make it
+ * so. A point that coincides with another cannot be placed and is left for check() to report.
+ */
+export function insertSkipped(coords: Float64Array, mesh: PlanarMesh, missing: readonly number[]): PlanarMesh {
+  const t = [...mesh.triangles];
+  const h = [...mesh.halfedges];
+  const hull = [...mesh.hull];
+  const x = (i: number): number => coords[2 * i]!;
+  const y = (i: number): number => coords[2 * i + 1]!;
+  const link = (a: number, b: number): void => {
+    h[a] = b;
+    if (b >= 0) h[b] = a;
+  };
+  for (const p of missing) {
+    let placed = false;
+    for (let k = 0; k < t.length && !placed; k += 3) {
+      const [a, b, c] = [t[k]!, t[k + 1]!, t[k + 2]!];
+      const o = [orient2d(x(a), y(a), x(b), y(b), x(p), y(p)), orient2d(x(b), y(b), x(c), y(c), x(p), y(p)), orient2d(x(c), y(c), x(a), y(a), x(p), y(p))];
+      if (o.some((v) => v < 0)) continue;
+      const zero = o.filter((v) => v === 0).length;
+      if (zero > 1) break; // on a vertex: a duplicate point
+      placed = true;
+      if (zero === 0) {
+        // Inside: (a, b, c) → (a, b, p), (b, c, p), (c, a, p).
+        const [h0, h1, h2] = [h[k]!, h[k + 1]!, h[k + 2]!];
+        const u = t.length, v = u + 3;
+        t[k + 2] = p;
+        t.push(b, c, p, c, a, p);
+        h.push(-1, -1, -1, -1, -1, -1);
+        link(k, h0);
+        link(u, h1);
+        link(v, h2);
+        link(k + 1, u + 2); // b→p ↔ p→b
+        link(u + 1, v + 2); // c→p ↔ p→c
+        link(v + 1, k + 2); // a→p ↔ p→a
+        continue;
+      }
+      // On the edge opposite the zero: rotate so that edge is e = a→b of this triangle.
+      const j = o.indexOf(0);
+      const e = k + j;
+      splitEdge(t, h, hull, e, p, link);
+    }
+  }
+  return { triangles: Int32Array.from(t), halfedges: Int32Array.from(h), hull: Uint32Array.from(hull) };
+}
+
+const nextHalfedge = (e: number): number => (e % 3 === 2 ? e - 2 : e + 1);
+const prevHalfedge = (e: number): number => (e % 3 === 0 ? e + 2 : e - 1);
+
+/** Splits half-edge e (a→b, triangle a b c) and its twin (b→a, triangle b a d), if any, at p. */
+function splitEdge(t: number[], h: number[], hull: number[], e: number, p: number, link: (a: number, b: number) => void): void {
+  const a = t[e]!, b = t[nextHalfedge(e)]!, c = t[prevHalfedge(e)]!;
+  const f = h[e]!;
+  const hbc = h[nextHalfedge(e)]!;
+  // Triangle of e becomes (a, p, c) in place; (p, b, c) is new.
+  const E = e - (e % 3);
+  const hca = h[prevHalfedge(e)]!;
+  t[E] = a; t[E + 1] = p; t[E + 2] = c;
+  const N = t.length;
+  t.push(p, b, c);
+  h.push(-1, -1, -1);
+  link(E + 2, hca); // c→a
+  link(N + 1, hbc); // b→c
+  link(E + 1, N + 2); // p→c ↔ c→p
+  if (f < 0) {
+    // A hull edge: p joins the hull between a and b.
+    link(E, -1); // a→p on the hull
+    link(N, -1); // p→b on the hull
+    const i = hull.indexOf(a), k = hull.indexOf(b);
+    hull.splice(Math.max(i, k) === hull.length - 1 && Math.min(i, k) === 0 ? hull.length : Math.max(i, k), 0, p);
+    return;
+  }
+  const d = t[prevHalfedge(f)]!;
+  const F = f - (f % 3);
+  const had = h[nextHalfedge(f)]!; // a→d
+  const hdb = h[prevHalfedge(f)]!; // d→b
+  // Triangle of f (b, a, d) becomes (b, p, d) in place; (p, a, d) is new.
+  t[F] = b; t[F + 1] = p; t[F + 2] = d;
+  const M = t.length;
+  t.push(p, a, d);
+  h.push(-1, -1, -1);
+  link(F + 2, hdb); // d→b
+  link(M + 1, had); // a→d
+  link(F + 1, M + 2); // p→d ↔ d→p
+  link(E, M); // a→p ↔ p→a
+  link(N, F); // p→b ↔ b→p
 }
 
 /** Every triangle strictly clockwise in y-up terms (Delaunator's convention), every point used, twins paired. */

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { incircle, orient2d } from 'robust-predicates';
 import { describe, expect, it } from 'vitest';
-import { planarDelaunay, type PlanarMesh } from '../../core/planar';
+import { insertSkipped, planarDelaunay, type PlanarMesh } from '../../core/planar';
 
 type P = readonly [number, number];
 
@@ -15,7 +15,7 @@ const next = (e: number): number => (e % 3 === 2 ? e - 2 : e + 1);
 const prev = (e: number): number => (e % 3 === 0 ? e + 2 : e - 1);
 
 /** Every way the mesh can be wrong, as readable strings (empty when it is right). */
-function defects(points: readonly P[], m: PlanarMesh): string[] {
+function defects(points: readonly P[], m: PlanarMesh, delaunay = true): string[] {
   const out: string[] = [];
   const t = m.triangles, h = m.halfedges;
   const xy = (i: number): [number, number] => [points[i]![0], points[i]![1]];
@@ -34,7 +34,7 @@ function defects(points: readonly P[], m: PlanarMesh): string[] {
     }
     // Locally Delaunay: the far vertex of the twin is not strictly inside this circumcircle.
     const a = t[e]!, b = t[next(e)]!, c = t[prev(e)]!, d = t[prev(f)]!;
-    if (incircle(...xy(a), ...xy(b), ...xy(c), ...xy(d)) < 0) out.push(`edge ${a} ${b} not Delaunay`);
+    if (delaunay && incircle(...xy(a), ...xy(b), ...xy(c), ...xy(d)) < 0) out.push(`edge ${a} ${b} not Delaunay`);
   }
   if (t.length > 0 && used.size !== points.length) out.push(`${points.length - used.size} points dropped`);
   // Euler for a triangulated disc: triangles = 2n − 2 − hull.
@@ -82,6 +82,36 @@ describe('planarDelaunay()', () => {
     const m = planarDelaunay(points);
     expect(m.triangles.length).toBe(0);
     expect([...m.hull]).toEqual([1, 3, 2, 0]);
+  });
+
+  // Delaunator drops a point it finds inside the hull built so far (mapbox/delaunator#94; seen
+  // here on a 10⁶-peer world); insertSkipped puts such points back. Exercised directly: points
+  // placed exactly inside triangles, on interior edges and on hull edges of a triangulation.
+  it('insertSkipped() places points inside triangles, on interior edges and on the hull: still a triangulation', () => {
+    const even = fc.integer({ min: -250, max: 250 }).map((v) => v * 4);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(even, even), { minLength: 3, maxLength: 40 }), fc.array(fc.tuple(fc.nat(), fc.constantFrom('inside', 'edge')), { minLength: 1, maxLength: 12 }), (raw, picks) => {
+        const all = distinct(raw);
+        let mesh = planarDelaunay(all);
+        if (mesh.triangles.length === 0) return; // collinear: nothing to insert into
+        const seen = new Set(all.map((p) => `${p[0]},${p[1]}`));
+        for (const [k, where] of picks) {
+          // one point at a time, each into the mesh as the previous insertion left it
+          const t = mesh.triangles;
+          const e = k % t.length, tri = e - (e % 3);
+          const v = (i: number): P => all[t[i]!]!;
+          const [a, b, c] = [v(tri), v(tri + 1), v(tri + 2)];
+          const [u, w] = [v(e), v(tri + ((e + 1) % 3))];
+          const q: P = where === 'inside' ? [(a[0] + b[0] + 2 * c[0]) / 4, (a[1] + b[1] + 2 * c[1]) / 4] : [(u[0] + w[0]) / 2, (u[1] + w[1]) / 2];
+          if (seen.has(`${q[0]},${q[1]}`)) continue;
+          seen.add(`${q[0]},${q[1]}`);
+          all.push(q);
+          mesh = insertSkipped(Float64Array.from(all.flat()), mesh, [all.length - 1]);
+          expect(defects(all, mesh, false)).toEqual([]);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('planarDelaunay() for the projected both-poles counterexample keeps every point', () => {
