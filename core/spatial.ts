@@ -39,8 +39,10 @@ export class SpatialIndex<P extends Peer = Peer> {
   /** Takes peer `i` out of every later query. */
   remove(i: number): void {
     const p = this.peers[i]!;
-    const b = this.buckets.get(this.key(Math.floor((p.lat + 90) / this.bucketDeg), Math.floor((p.lng + 180) / this.bucketDeg)))!;
+    const k = this.key(Math.floor((p.lat + 90) / this.bucketDeg), Math.floor((p.lng + 180) / this.bucketDeg));
+    const b = this.buckets.get(k)!;
     b.splice(b.indexOf(i), 1);
+    if (b.length === 0) this.buckets.delete(k);
     this.#live--;
   }
 
@@ -69,10 +71,11 @@ export class SpatialIndex<P extends Peer = Peer> {
       const p = this.peers[i]!.p;
       if (p[0] * centre[0] + p[1] * centre[1] + p[2] * centre[2] >= cosR) out.push(i);
     };
-    if (radius >= Math.PI / 2) {
+    const everything = (): number[] => {
       for (const b of this.buckets.values()) for (const i of b) test(i);
       return out;
-    }
+    };
+    if (radius >= Math.PI / 2) return everything();
     // Buckets hold coarse positions; points sit < 130 m from them: pad by one bucket.
     const c = toLatLng(centre);
     const rDeg = radius / DEG + this.bucketDeg;
@@ -83,6 +86,8 @@ export class SpatialIndex<P extends Peer = Peer> {
     const r0 = Math.floor((south + 90) / this.bucketDeg), r1 = Math.floor((north + 90) / this.bucketDeg);
     const c0 = allLng ? 0 : Math.floor((c.lng - half + 180) / this.bucketDeg);
     const c1 = allLng ? this.cols - 1 : Math.floor((c.lng + half + 180) / this.bucketDeg);
+    // A sparse index (a quiet cell's world): fewer buckets hold peers than the cap covers.
+    if ((r1 - r0 + 1) * Math.min(c1 - c0 + 1, this.cols) > this.buckets.size) return everything();
     for (let r = r0; r <= r1; r++) {
       for (let col = c0; col <= Math.min(c1, c0 + this.cols - 1); col++) {
         for (const i of this.buckets.get(this.key(r, col)) ?? []) test(i);
