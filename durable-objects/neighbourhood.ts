@@ -1,8 +1,10 @@
 /**
  * What a cell knows of the world around it: the index of non-empty cells (pushed by the
  * directory), snapshots of the peers of the cells it watches (pushed by those cells on every
- * join/leave), and the cells that watch it. Persisted, so a cell woken from hibernation picks up
- * where it was.
+ * join/leave), and the cells that watch it. The index, the watchers and the names of the watched
+ * cells are persisted, so a cell woken from hibernation picks up where it was; the snapshots
+ * themselves live in memory only: after a wake they are re-read before use anyway, and a busy
+ * cell's peer list would outgrow a stored value (2 MB, ~35 000 peers).
  */
 import { angle, cellShape, type CellGrid, type CellShape } from '../core/geo';
 
@@ -20,15 +22,17 @@ export interface CellIndex {
 
 const INDEX_KEY = 'index';
 const WATCHERS_KEY = 'watchers';
-const SNAPSHOT_PREFIX = 'snap:';
+const WATCHING_KEY = 'watching';
+/** Where earlier versions stored whole snapshots; read once for the names, then deleted. */
+const LEGACY_SNAPSHOT_PREFIX = 'snap:';
 
 export class Neighbourhood {
   index: CellIndex = { version: 0, cells: [] };
   readonly watchers = new Set<string>();
   readonly snapshots = new Map<string, PeerRecord[]>();
   /**
-   * Snapshots loaded from storage after a wake: the cells they describe may have lost their peers
-   * meanwhile (a restart drops sockets without close events), so they are re-read before use.
+   * Watched cells whose snapshot is not known to be current (after a wake: empty until re-read;
+   * a restart may also have dropped their sockets without close events), re-read before use.
    */
   readonly stale = new Set<string>();
   private readonly shapes = new Map<string, CellShape>();
@@ -38,11 +42,16 @@ export class Neighbourhood {
   async load(): Promise<void> {
     this.index = (await this.storage.get<CellIndex>(INDEX_KEY)) ?? { version: 0, cells: [] };
     for (const w of (await this.storage.get<string[]>(WATCHERS_KEY)) ?? []) this.watchers.add(w);
-    const snaps = await this.storage.list<PeerRecord[]>({ prefix: SNAPSHOT_PREFIX });
-    for (const [key, peers] of snaps) {
-      const cell = key.slice(SNAPSHOT_PREFIX.length);
-      this.snapshots.set(cell, peers);
+    const watching = new Set((await this.storage.get<string[]>(WATCHING_KEY)) ?? []);
+    const legacy = [...(await this.storage.list({ prefix: LEGACY_SNAPSHOT_PREFIX })).keys()];
+    for (const key of legacy) watching.add(key.slice(LEGACY_SNAPSHOT_PREFIX.length));
+    for (const cell of watching) {
+      this.snapshots.set(cell, []);
       this.stale.add(cell);
+    }
+    if (legacy.length > 0) {
+      await this.storage.delete(legacy);
+      await this.storage.put(WATCHING_KEY, [...watching]);
     }
   }
 
@@ -75,15 +84,15 @@ export class Neighbourhood {
   }
 
   async setSnapshot(cell: string, peers: PeerRecord[]): Promise<void> {
+    const added = !this.snapshots.has(cell);
     this.snapshots.set(cell, peers);
     this.stale.delete(cell);
-    await this.storage.put(SNAPSHOT_PREFIX + cell, peers);
+    if (added) await this.storage.put(WATCHING_KEY, [...this.snapshots.keys()]);
   }
 
   async dropSnapshot(cell: string): Promise<void> {
-    this.snapshots.delete(cell);
     this.stale.delete(cell);
-    await this.storage.delete(SNAPSHOT_PREFIX + cell);
+    if (this.snapshots.delete(cell)) await this.storage.put(WATCHING_KEY, [...this.snapshots.keys()]);
   }
 
   async addWatcher(cell: string): Promise<void> {

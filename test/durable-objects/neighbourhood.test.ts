@@ -1,0 +1,42 @@
+/**
+ * What a cell persists of its neighbourhood (durable-objects/neighbourhood.ts), against real
+ * Durable Object storage: the names of the watched cells survive a wake, their snapshots do not
+ * (they come back empty and stale, to be re-read), and nothing is written per snapshot update.
+ */
+import { runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { expect, test } from 'vitest';
+import { cellGrid } from '../../core/geo';
+import type { Env } from '../../durable-objects/env';
+import { Neighbourhood, type PeerRecord } from '../../durable-objects/neighbourhood';
+
+const grid = cellGrid(4);
+const peers = (n: number): PeerRecord[] => Array.from({ length: n }, (_, i) => ({ id: `p${String(i).padStart(21, '0')}`, lat: 0, lng: i / 100 }));
+
+test('watched cells are remembered across a wake, their peer lists are not; old stored snapshots are migrated', async () => {
+  const ns = (env as unknown as Env).CELL;
+  const stub = ns.get(ns.idFromName('r99c99-neighbourhood-test'));
+  await runInDurableObject(stub, async (_instance, state) => {
+    await state.storage.deleteAll();
+    const hood = new Neighbourhood(state.storage, grid);
+    await hood.load();
+    // a snapshot far past the 2 MB a stored value may hold: kept in memory only
+    await hood.setSnapshot('r1c1', peers(40_000));
+    await hood.setSnapshot('r1c2', peers(3));
+    await hood.setSnapshot('r1c2', peers(4));
+    await hood.dropSnapshot('r1c1');
+    expect([...(await state.storage.list()).keys()].sort()).toEqual(['watching']);
+    expect(await state.storage.get('watching')).toEqual(['r1c2']);
+
+    // an object stored by an earlier version: whole snapshots under snap:{cell}
+    await state.storage.put('snap:r5c5', peers(2));
+    const woken = new Neighbourhood(state.storage, grid);
+    await woken.load();
+    expect([...woken.snapshots.keys()].sort()).toEqual(['r1c2', 'r5c5']);
+    expect([...woken.snapshots.values()].every((s) => s.length === 0)).toBe(true);
+    expect([...woken.stale].sort()).toEqual(['r1c2', 'r5c5']);
+    expect(await state.storage.get('snap:r5c5')).toBeUndefined();
+    expect(((await state.storage.get<string[]>('watching')) ?? []).sort()).toEqual(['r1c2', 'r5c5']);
+    await state.storage.deleteAll();
+  });
+});
