@@ -15,7 +15,7 @@ import {
 import { readAttachment, writeAttachment, type JoinedPeer, type SocketAttachment } from './attachment';
 import { CELL_HEADER, cellStub, directoryStub, type Env } from './env';
 import { checkJoin } from './join';
-import { Neighbourhood, type CellIndex, type PeerRecord } from './neighbourhood';
+import { Neighbourhood, type CellDelta, type CellIndex, type CellSnapshot, type PeerRecord } from './neighbourhood';
 import { RateLimiter } from './rate-limit';
 import { issueToken } from './token-secret';
 import type { Model } from './incremental';
@@ -43,6 +43,11 @@ export class Cell extends DurableObject<Env> {
   private directoryChain: Promise<void> = Promise.resolve();
   private listedActive = false;
   private recomputing: Promise<void> | null = null;
+  /** Identifies this wake of the object in pushes to watchers; `seq` counts the pushes. */
+  private readonly epoch = randomToken(8);
+  private seq = 0;
+  /** Joins and leaves not yet pushed to the watchers. */
+  private readonly changes = { add: new Map<string, PeerRecord>(), remove: new Set<string>() };
   private dirty = false;
   /** What the last full recompute read, kept current event by event (incremental.ts); memory only. */
   model: Model | null = null;
@@ -161,9 +166,9 @@ export class Cell extends DurableObject<Env> {
   // ------------------------------------------------------------------------------------------
 
   /** Another cell starts reading this one: remember it and hand over the current peers. */
-  async watch(watcher: string): Promise<PeerRecord[]> {
+  async watch(watcher: string): Promise<CellSnapshot> {
     await this.hood.addWatcher(watcher);
-    return this.records();
+    return { epoch: this.epoch, seq: this.seq, peers: this.records() };
   }
 
   async unwatch(watcher: string): Promise<void> {
@@ -171,10 +176,16 @@ export class Cell extends DurableObject<Env> {
   }
 
   /** A watched cell's peers changed. Returns false when this cell no longer watches it. */
-  async cellChanged(cell: string, peers: PeerRecord[]): Promise<boolean> {
-    if (!this.hood.snapshots.has(cell)) return false;
-    await this.hood.setSnapshot(cell, peers);
-    this.scheduleRecompute();
+  async cellChanged(cell: string, delta: CellDelta): Promise<boolean> {
+    if (!this.hood.snapshots.has(cell)) {
+      if (!this.hood.opening.has(cell)) return false;
+      // Pushed before the watch answer arrived: keep it for when it has (recompute.ts, watchAll).
+      const seen = this.hood.early.get(cell);
+      if (!seen || seen.epoch !== delta.epoch || seen.seq < delta.seq) this.hood.early.set(cell, delta);
+      this.scheduleRecompute();
+      return true;
+    }
+    if (this.hood.applyDelta(cell, delta) !== 'old') this.scheduleRecompute();
     return true;
   }
 
@@ -236,6 +247,8 @@ export class Cell extends DurableObject<Env> {
     const peer: JoinedPeer = { id: msg.id, ...check.position, joinedAt: Date.now(), welcomed: false, n: [] };
     writeAttachment(ws, { challenge: '', openedAt: att.openedAt, peer });
     this.peers.set(msg.id, ws);
+    this.changes.remove.delete(msg.id);
+    this.changes.add.set(msg.id, { id: msg.id, ...check.position });
     await this.membershipChanged();
   }
 
@@ -248,16 +261,21 @@ export class Cell extends DurableObject<Env> {
     const peer = readAttachment(ws)?.peer;
     if (!peer || this.peers.get(peer.id) !== ws) return false;
     this.peers.delete(peer.id);
+    this.changes.add.delete(peer.id);
+    this.changes.remove.add(peer.id);
     return true;
   }
 
   /** After a join or leave: keep the directory, the watchers and every neighbour set current. */
   private async membershipChanged(): Promise<void> {
     await this.updateDirectory();
-    const records = this.records();
+    // Only what changed goes to the watchers; a watcher that missed a push re-reads the list.
+    const delta: CellDelta = { epoch: this.epoch, seq: ++this.seq, add: [...this.changes.add.values()], remove: [...this.changes.remove] };
+    this.changes.add.clear();
+    this.changes.remove.clear();
     const pushes = [...this.hood.watchers].map(async (w) => {
       try {
-        if (!(await this.stub(w).cellChanged(this.self, records))) await this.hood.removeWatcher(w);
+        if (!(await this.stub(w).cellChanged(this.self, delta))) await this.hood.removeWatcher(w);
       } catch (err) {
         console.error('Cell:push', w, err);
       }

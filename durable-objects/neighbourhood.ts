@@ -15,6 +15,23 @@ export interface PeerRecord {
   lng: number;
 }
 
+/** Where a watched cell's list stands: `seq` counts its pushes within one `epoch` (one wake of it). */
+export interface SnapshotVersion {
+  epoch: string;
+  seq: number;
+}
+
+/** What `watch` answers: the whole list, as of push `seq`. */
+export interface CellSnapshot extends SnapshotVersion {
+  peers: PeerRecord[];
+}
+
+/** A watched cell's change since its previous push (`cellChanged`); applying one twice is harmless. */
+export interface CellDelta extends SnapshotVersion {
+  add: PeerRecord[];
+  remove: string[];
+}
+
 export interface CellIndex {
   version: number;
   cells: string[];
@@ -29,7 +46,16 @@ const LEGACY_SNAPSHOT_PREFIX = 'snap:';
 export class Neighbourhood {
   index: CellIndex = { version: 0, cells: [] };
   readonly watchers = new Set<string>();
+  /** Replaced, never mutated, on every change (incremental.ts compares them by reference). */
   readonly snapshots = new Map<string, PeerRecord[]>();
+  readonly versions = new Map<string, SnapshotVersion>();
+  /**
+   * Cells asked to `watch` whose answer has not arrived: their pushes may come first (they list
+   * the watcher before answering), and must not be refused as if nobody were watching.
+   */
+  readonly opening = new Set<string>();
+  /** The latest push from each opening cell, applied once its watch answer is in. */
+  readonly early = new Map<string, CellDelta>();
   /**
    * Watched cells whose snapshot is not known to be current (after a wake: empty until re-read;
    * a restart may also have dropped their sockets without close events), re-read before use.
@@ -83,15 +109,38 @@ export class Neighbourhood {
     return true;
   }
 
-  async setSnapshot(cell: string, peers: PeerRecord[]): Promise<void> {
+  async setSnapshot(cell: string, peers: PeerRecord[], version?: SnapshotVersion): Promise<void> {
     const added = !this.snapshots.has(cell);
     this.snapshots.set(cell, peers);
+    if (version) this.versions.set(cell, { epoch: version.epoch, seq: version.seq });
+    else this.versions.delete(cell);
     this.stale.delete(cell);
     if (added) await this.storage.put(WATCHING_KEY, [...this.snapshots.keys()]);
   }
 
+  /**
+   * Applies a pushed change. `stale` when it cannot be placed (the cell woke under a new epoch, a
+   * push went missing, or the list is already awaiting a re-read): the next recompute re-reads the
+   * whole list. `old` for a push the list already includes.
+   */
+  applyDelta(cell: string, d: CellDelta): 'applied' | 'old' | 'stale' {
+    const v = this.versions.get(cell);
+    const peers = this.snapshots.get(cell);
+    if (this.stale.has(cell) || !v || !peers || v.epoch !== d.epoch || d.seq > v.seq + 1) {
+      this.stale.add(cell);
+      return 'stale';
+    }
+    if (d.seq <= v.seq) return 'old';
+    const drop = new Set(d.remove);
+    for (const r of d.add) drop.add(r.id);
+    this.snapshots.set(cell, peers.filter((r) => !drop.has(r.id)).concat(d.add));
+    this.versions.set(cell, { epoch: d.epoch, seq: d.seq });
+    return 'applied';
+  }
+
   async dropSnapshot(cell: string): Promise<void> {
     this.stale.delete(cell);
+    this.versions.delete(cell);
     if (this.snapshots.delete(cell)) await this.storage.put(WATCHING_KEY, [...this.snapshots.keys()]);
   }
 

@@ -81,7 +81,22 @@ function collect(cell: Cell, cells: string[]): Map<string, Known> {
 
 async function watchAll(cell: Cell, cells: string[]): Promise<void> {
   const missing = cells.filter((c) => !cell.hood.snapshots.has(c) || cell.hood.stale.has(c));
-  await Promise.all(missing.map(async (c) => cell.hood.setSnapshot(c, await cell.stub(c).watch(cell.self))));
+  await Promise.all(
+    missing.map(async (c) => {
+      cell.hood.opening.add(c);
+      try {
+        const snap = await cell.stub(c).watch(cell.self);
+        await cell.hood.setSnapshot(c, snap.peers, snap);
+        // A push that overtook the answer: already included ('old'), the next one, or a gap
+        // (then the snapshot is stale and the pass after this one re-reads it).
+        const early = cell.hood.early.get(c);
+        if (early) cell.hood.applyDelta(c, early);
+      } finally {
+        cell.hood.opening.delete(c);
+        cell.hood.early.delete(c);
+      }
+    }),
+  );
 }
 
 async function unwatchAllBut(cell: Cell, keep: Set<string>): Promise<void> {
