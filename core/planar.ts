@@ -195,41 +195,38 @@ const prevHalfedge = (e: number): number => (e % 3 === 0 ? e + 2 : e - 1);
 
 /** Splits half-edge e (a→b, triangle a b c) and its twin (b→a, triangle b a d), if any, at p. */
 function splitEdge(t: number[], h: number[], hull: number[], e: number, p: number, link: (a: number, b: number) => void): void {
-  const a = t[e]!, b = t[nextHalfedge(e)]!, c = t[prevHalfedge(e)]!;
+  const a = t[e]!, b = t[nextHalfedge(e)]!;
   const f = h[e]!;
-  const hbc = h[nextHalfedge(e)]!;
-  // Triangle of e becomes (a, p, c) in place; (p, b, c) is new.
-  const E = e - (e % 3);
-  const hca = h[prevHalfedge(e)]!;
-  t[E] = a; t[E + 1] = p; t[E + 2] = c;
-  const N = t.length;
-  t.push(p, b, c);
-  h.push(-1, -1, -1);
-  link(E + 2, hca); // c→a
-  link(N + 1, hbc); // b→c
-  link(E + 1, N + 2); // p→c ↔ c→p
+  const near = splitTriangleAt(t, h, e, p, link);
   if (f < 0) {
-    // A hull edge: p joins the hull between a and b.
-    link(E, -1); // a→p on the hull
-    link(N, -1); // p→b on the hull
+    // A hull edge: p joins the hull between a and b (a→p and p→b keep no twin).
     const i = hull.indexOf(a), k = hull.indexOf(b);
     hull.splice(Math.max(i, k) === hull.length - 1 && Math.min(i, k) === 0 ? hull.length : Math.max(i, k), 0, p);
     return;
   }
-  const d = t[prevHalfedge(f)]!;
-  const F = f - (f % 3);
-  const had = h[nextHalfedge(f)]!; // a→d
-  const hdb = h[prevHalfedge(f)]!; // d→b
-  // Triangle of f (b, a, d) becomes (b, p, d) in place; (p, a, d) is new.
-  t[F] = b; t[F + 1] = p; t[F + 2] = d;
-  const M = t.length;
-  t.push(p, a, d);
+  const far = splitTriangleAt(t, h, f, p, link);
+  link(near.toP, far.fromP); // a→p ↔ p→a
+  link(near.fromP, far.toP); // p→b ↔ b→p
+}
+
+/**
+ * Splits the triangle of half-edge e (u→v, triangle u v w) at p on that edge: (u, p, w) in place
+ * and (p, v, w) appended, linked to each other and to the old outer twins of v→w and w→u. Returns
+ * the half-edges u→p and p→v, whose twins the caller sets (the other side's halves, or none).
+ */
+function splitTriangleAt(t: number[], h: number[], e: number, p: number, link: (a: number, b: number) => void): { toP: number; fromP: number } {
+  const u = t[e]!, v = t[nextHalfedge(e)]!, w = t[prevHalfedge(e)]!;
+  const hvw = h[nextHalfedge(e)]!, hwu = h[prevHalfedge(e)]!;
+  const E = e - (e % 3);
+  t[E] = u; t[E + 1] = p; t[E + 2] = w;
+  const N = t.length;
+  t.push(p, v, w);
   h.push(-1, -1, -1);
-  link(F + 2, hdb); // d→b
-  link(M + 1, had); // a→d
-  link(F + 1, M + 2); // p→d ↔ d→p
-  link(E, M); // a→p ↔ p→a
-  link(N, F); // p→b ↔ b→p
+  h[E] = -1;
+  link(E + 2, hwu); // w→u
+  link(N + 1, hvw); // v→w
+  link(E + 1, N + 2); // p→w ↔ w→p
+  return { toP: E, fromP: N };
 }
 
 /** Every triangle strictly clockwise in y-up terms (Delaunator's convention), every point used, twins paired. */
