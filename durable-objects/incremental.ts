@@ -120,24 +120,24 @@ export function applyIncrementally(cell: Cell, model: Model): Map<string, string
       for (const [id, list] of change.after) result.set(id, list);
     }
   }
-  // Keep only this cell's peers; every one not yet welcomed must have its set now.
+  // Keep only this cell's peers; every one that joined here must have its set now (for `welcome`).
   for (const id of result.keys()) if (!cell.peers.has(id)) result.delete(id);
-  for (const [id, ws] of cell.peers) {
-    if (!result.has(id) && readAttachment(ws)?.peer?.welcomed !== true) return null;
+  for (const e of events) {
+    if (e.kind === 'join' && e.peer.cell === self && cell.peers.has(e.peer.id) && !result.has(e.peer.id)) return null;
   }
   for (const c of model.snaps.keys()) model.snaps.set(c, hood.snapshots.get(c)!);
   model.own = new Map(cell.peers);
   return result;
 }
 
-/** Every peer of the model, by id (the `known` that announce needs for positions and routes). */
-export function modelPeers(model: Model): Map<string, ModelPeer> {
-  const out = new Map<string, ModelPeer>();
-  for (const at of model.slot.values()) {
-    const p = model.index.peers[at]!;
-    out.set(p.id, p);
-  }
-  return out;
+/** The model's peers by id (the `known` that announce looks neighbours up in), without a copy. */
+export function modelPeers(model: Model): Pick<ReadonlyMap<string, ModelPeer>, 'get'> {
+  return {
+    get: (id) => {
+      const at = model.slot.get(id);
+      return at === undefined ? undefined : model.index.peers[at];
+    },
+  };
 }
 
 /** The index keeps removed peers' slots: past this much dead weight, rebuild from scratch. */

@@ -114,16 +114,18 @@ async function unwatchAllBut(cell: Cell, keep: Set<string>): Promise<void> {
 }
 
 /** Sends `welcome` to new peers and `neighbours` diffs to peers whose set changed; nothing to others. */
-async function announce(cell: Cell, result: Map<string, string[]>, known: ReadonlyMap<string, Known>): Promise<void> {
+async function announce(cell: Cell, result: Map<string, string[]>, known: Pick<ReadonlyMap<string, Known>, 'get'>): Promise<void> {
   const info = (id: string): NeighbourInfo => {
     const k = known.get(id)!;
     return { id, lat: k.lat, lng: k.lng };
   };
-  for (const [id, ws] of cell.peers) {
-    const att = readAttachment(ws);
+  // Only the peers in `result` (all own peers after a full recompute, a few after an event):
+  // reading every socket's attachment would cost O(peers) per event.
+  for (const [id, next] of result) {
+    const ws = cell.peers.get(id);
+    const att = ws && readAttachment(ws);
     const peer = att?.peer;
-    const next = result.get(id);
-    if (!att || !peer || !next) continue;
+    if (!ws || !att || !peer) continue;
     const before = new Set(peer.n.map(([n]) => n));
     const after = new Set(next);
     const add = next.filter((n) => !before.has(n));
