@@ -49,7 +49,7 @@ export const WISP_MILESTONES: Milestone[] = [
   { phase: 'challenge', what: 'open → challenge arrives', match: frame('in', 'cell', 'challenge') },
   { phase: 'sign', what: 'challenge → signed join sent', match: frame('out', 'cell', 'join') },
   { phase: 'welcome', what: 'join → welcome (cell verifies, places, triangulates)', match: frame('in', 'cell', 'welcome') },
-  { phase: 'ice servers', what: 'welcome → link created (waits for GET /api/ice-servers, ≤ 3 s)', match: (e, c) => e.kind === 'pc-create' && e.pc === c.pc },
+  { phase: 'ice servers', what: 'welcome → first RTCPeerConnection constructed (its cold start included; waits for GET /api/ice-servers, ≤ 3 s, unless the welcome carried them)', match: (e, c) => e.kind === 'pc-create' && e.pc === c.pc },
   { phase: 'offer/answer', what: 'link created → answer sent or received (relayed by the cell)', match: (e, c) => (c.offered ? frame('in', 'cell', 'signal:answer') : frame('out', 'cell', 'signal:answer'))(e) },
   { phase: 'ICE', what: 'answer → ICE connected', match: iceConnected },
   { phase: 'DTLS+SCTP', what: 'ICE connected → channel open', match: onPc('dc-open') },
