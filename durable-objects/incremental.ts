@@ -18,6 +18,12 @@ import type { PeerRecord } from './neighbourhood';
 
 /** More events than this in one go (a watched cell reconnecting en masse): recompute in full. */
 export const MAX_EVENTS = 64;
+/**
+ * Keep no model past this many peers read (~250 bytes each in memory): a Durable Object has
+ * 128 MB, and a cell reading more than this is already too big for its grid (docs/benchmarks.md,
+ * CELL_DEG); it recomputes in full on every event instead, as before.
+ */
+export const MAX_MODEL_SITES = 100_000;
 /** Numerical margin on the read-cap containment test. */
 const EPS = 1e-9;
 
@@ -62,8 +68,9 @@ export function readState(cell: Cell, cells: readonly string[], indexVersion: nu
   return { indexVersion, snaps, own: new Map(cell.peers) };
 }
 
-/** Builds the model from what a successful full recompute read. */
-export function buildModel(centre: Vec3, read: ReadState, peers: Iterable<ModelPeer>, radius: number): Model {
+/** Builds the model from what a successful full recompute read (null past MAX_MODEL_SITES). */
+export function buildModel(centre: Vec3, read: ReadState, peers: readonly ModelPeer[], radius: number): Model | null {
+  if (peers.length > MAX_MODEL_SITES) return null;
   const index = new SpatialIndex<ModelPeer>([]);
   const slot = new Map<string, number>();
   for (const p of peers) slot.set(p.id, index.add(p));
