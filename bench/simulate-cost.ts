@@ -49,7 +49,7 @@ export function cost(load: LoadResult, peers: number, turn: TurnParams): Cost {
     },
     {
       item: 'DO storage writes', perHour: (load.rowsWritten * h * PRICES.rowsWrittenPerMillion) / 1e6,
-      basis: `$${PRICES.rowsWrittenPerMillion}/M rows; ${Math.round(load.rowsWritten)}/s (snapshot put per push, index put per directory broadcast)`,
+      basis: `$${PRICES.rowsWrittenPerMillion}/M rows; ${Math.round(load.rowsWritten)}/s (directory + 'listed' put per flip, index put per directory broadcast; pushes are not stored)`,
     },
   ].map((l) => ({ ...l, perMillionPeerHours: l.perHour / perM }));
   const total = lines.reduce((t, l) => t + l.perMillionPeerHours, 0);

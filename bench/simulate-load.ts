@@ -1,8 +1,9 @@
 /**
  * The message model: who sends what to whom per join and per leave, turned into per-cell rates.
  *
- * Per join in cell X: upgrade (fetch) + `challenge` + `join` + `welcome`; the cell pushes its
- * peer list (`cellChanged` RPC) to every cell watching X; every peer whose set changed gets one
+ * Per join in cell X: upgrade (fetch) + `challenge` + `join` + `welcome`; the cell pushes the
+ * change (`cellChanged` RPC: a delta of one record, or of one id for a leave) to every cell
+ * watching X, which keeps it in memory (no storage write); every peer whose set changed gets one
  * `neighbours` frame (from its own cell, after that cell's recompute); every new edge costs an
  * offer, an answer and `candidateBatches` candidate batches from each end, each relayed by the
  * sender's cell (`deliver` RPC to the receiver's cell when the ends live in different cells).
@@ -10,7 +11,9 @@
  * non-empty calls the directory, which pushes the whole index to every non-empty cell (each one
  * then recomputes). Token renewals: one `token` round trip + one ice-servers call per renewal.
  * Joins and leaves per cell are N_cell / mean session each (steady state); the effects of an
- * event are averaged over sampled events (simulate-events.ts).
+ * event are averaged over sampled events (simulate-events.ts). Whole peer lists travel only in
+ * `watch()` answers, when a cell starts watching or re-reads after a gap or a wake: not steady
+ * state, so not counted; their size is reported per cell.
  */
 import { cellOf } from '../core/geo';
 import type { Change } from '../core/local-change';
@@ -18,7 +21,6 @@ import type { Peer } from './lib/population';
 import type { CellModel } from './simulate-cells';
 import type { EventSample } from './simulate-events';
 import type { MessageSizes } from './simulate-messages';
-import { DO_MAX_VALUE_BYTES } from './simulate-messages';
 
 export interface LoadParams {
   sessionS: number;
@@ -48,9 +50,13 @@ export interface CellLoad {
   cpu: number;
   /** Fraction of wall time running (billed duration). */
   active: number;
+  /** Bytes per second into and out of the cell: frame text and RPC arguments (upgrades left out). */
+  bytesInPerS: number;
+  bytesOutPerS: number;
   watchers: number;
   readSize: number;
-  snapshotBytes: number;
+  /** What this cell's `watch()` returns (its whole peer list): bounded by the RPC value limit. */
+  watchAnswerBytes: number;
 }
 
 export interface PerEvent {
@@ -81,8 +87,6 @@ export interface LoadResult {
   directoryOutPerS: number;
   perJoin: PerEvent;
   perLeave: PerEvent;
-  /** Cells whose snapshot exceeds the 2 MB storage value limit. */
-  oversizeCells: number;
 }
 
 /** Sweep alarm period (Cell.ts SWEEP_MS): each non-empty cell runs one alarm per period. */
@@ -94,13 +98,17 @@ interface Acc {
   in: number;
   out: number;
   billed: number;
+  bytesIn: number;
+  bytesOut: number;
 }
+
+const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((t, x) => t + x, 0) / xs.length : 0);
 
 export function cellLoads(model: CellModel, events: EventSample, sizes: MessageSizes, p: LoadParams): LoadResult {
   const acc = new Map<string, Acc>();
   const get = (c: string): Acc => {
     let a = acc.get(c);
-    if (!a) acc.set(c, (a = { in: 0, out: 0, billed: 0 }));
+    if (!a) acc.set(c, (a = { in: 0, out: 0, billed: 0, bytesIn: 0, bytesOut: 0 }));
     return a;
   };
   const cellOfPeer = (peer: Peer): string => cellOf(model.grid, peer);
@@ -108,6 +116,9 @@ export function cellLoads(model: CellModel, events: EventSample, sizes: MessageS
   for (const c of model.cells.values()) N += c.own.length;
   const eventRate = N / p.sessionS; // joins per second = leaves per second
   const sigPerEnd = 1 + p.candidateBatches;
+  // A cell pushes one delta per join and one per leave, at equal rates.
+  const pushPair = sizes.cellChanged(1, 0) + sizes.cellChanged(0, 1);
+  const welcome = sizes.welcome(mean(events.joins.map((ch) => ch.welcomeSize)));
   let wsIn = 0, wsOut = 0, rpc = 0, fetches = 0, rowsWritten = 0;
 
   // --- own handshakes, leaves, renewals, pushes: analytic from N_cell ---
@@ -119,6 +130,8 @@ export function cellLoads(model: CellModel, events: EventSample, sizes: MessageS
     a.in += frameIn + rate; // + upgrade fetch
     a.out += frameOut + 2 * rate * c.watchers; // cellChanged pushes on join and leave
     a.billed += frameIn / 20 + rate;
+    a.bytesIn += rate * (sizes.join + sizes.leave + p.renewalsPerSession * sizes.tokenIn);
+    a.bytesOut += rate * (sizes.challenge + welcome + p.renewalsPerSession * sizes.tokenOut + c.watchers * pushPair);
     wsIn += frameIn;
     wsOut += frameOut;
     fetches += rate;
@@ -127,8 +140,9 @@ export function cellLoads(model: CellModel, events: EventSample, sizes: MessageS
       const pushes = (2 * x.own.length) / p.sessionS;
       a.in += pushes;
       a.billed += pushes;
+      a.bytesIn += (pushes / 2) * pushPair;
       rpc += pushes;
-      rowsWritten += pushes; // setSnapshot: one put per push
+      // no storage write: watched snapshots live in memory only (dbaa790)
     }
   }
 
@@ -139,7 +153,6 @@ export function cellLoads(model: CellModel, events: EventSample, sizes: MessageS
     for (const ch of list) {
       const home = cellOfPeer(ch.subject);
       const info = model.cells.get(home);
-      const nHome = info?.own.length ?? 0;
       const watchers = info?.watchers ?? 0;
       // handshake or leave frame, pushes
       if (kind === 'join') {
@@ -149,14 +162,17 @@ export function cellLoads(model: CellModel, events: EventSample, sizes: MessageS
         out.clientMsgs += 1;
         out.clientBytes += sizes.leave;
       }
+      // one delta per watcher, whatever the size of the cell (23d383d)
       out.rpcMsgs += watchers;
-      out.rpcBytes += watchers * sizes.snapshot(nHome);
+      out.rpcBytes += watchers * (kind === 'join' ? sizes.cellChanged(1, 0) : sizes.cellChanged(0, 1));
       for (const d of ch.diffs) {
         const a = get(cellOfPeer(d.peer));
+        const bytes = sizes.neighbours(d.add, d.remove);
         a.out += w;
+        a.bytesOut += w * bytes;
         wsOut += w;
         out.clientMsgs += 1;
-        out.clientBytes += sizes.neighbours(d.add, d.remove);
+        out.clientBytes += bytes;
         out.diffs += 1;
       }
       for (const e of ch.newEdges) {
@@ -168,7 +184,9 @@ export function cellLoads(model: CellModel, events: EventSample, sizes: MessageS
           const f = get(from), t = get(to);
           f.in += sigPerEnd * w;
           f.billed += (sigPerEnd * w) / 20;
+          f.bytesIn += sigPerEnd * w * sizes.signalIn;
           t.out += sigPerEnd * w;
+          t.bytesOut += sigPerEnd * w * sizes.signalOut;
           wsIn += sigPerEnd * w;
           wsOut += sigPerEnd * w;
           out.clientMsgs += 2 * sigPerEnd;
@@ -177,6 +195,8 @@ export function cellLoads(model: CellModel, events: EventSample, sizes: MessageS
             f.out += sigPerEnd * w;
             t.in += sigPerEnd * w;
             t.billed += sigPerEnd * w;
+            f.bytesOut += sigPerEnd * w * sizes.signalOut;
+            t.bytesIn += sigPerEnd * w * sizes.signalOut;
             rpc += sigPerEnd * w;
             out.rpcMsgs += sigPerEnd;
             out.rpcBytes += sigPerEnd * sizes.signalOut;
@@ -209,22 +229,22 @@ export function cellLoads(model: CellModel, events: EventSample, sizes: MessageS
   perLeave.msgs = perLeave.clientMsgs + perLeave.rpcMsgs;
 
   // --- per cell: CPU, active time ---
-  let gbS = 0, oversizeCells = 0;
+  let gbS = 0;
   const cells: CellLoad[] = [];
   for (const c of model.cells.values()) {
     const a = get(c.id);
     a.in += flipsPerS; // indexChanged from the directory
     a.billed += flipsPerS;
+    a.bytesIn += flipsPerS * sizes.index(nonEmpty);
     let triggers = (2 * c.own.length) / p.sessionS + flipsPerS;
     for (const r of c.reads) triggers += (2 * model.cells.get(r)!.own.length) / p.sessionS;
     const cpu = (triggers * (p.recompute.a + p.recompute.b * c.readSize)) / 1000;
     const active = Math.min(1, cpu + (a.in * p.handlerMs) / 1000);
     gbS += active * GB_PER_OBJECT;
-    const snapshotBytes = sizes.snapshot(c.own.length);
-    if (snapshotBytes > DO_MAX_VALUE_BYTES) oversizeCells++;
     cells.push({
       id: c.id, peers: c.own.length, inPerS: a.in, outPerS: a.out, totalPerS: a.in + a.out, billedPerS: a.billed + 1 / SWEEP_S,
-      cpu, active, watchers: c.watchers, readSize: c.readSize, snapshotBytes,
+      cpu, active, bytesInPerS: a.bytesIn, bytesOutPerS: a.bytesOut, watchers: c.watchers, readSize: c.readSize,
+      watchAnswerBytes: sizes.watchAnswer(c.own.length),
     });
   }
   cells.sort((x, y) => y.totalPerS - x.totalPerS);
@@ -232,6 +252,6 @@ export function cellLoads(model: CellModel, events: EventSample, sizes: MessageS
   const workerRequests = eventRate * (3 + p.renewalsPerSession); // discover, upgrade, ice-servers (+ renewals)
   return {
     cells, wsIn, wsOut, rpc, fetches, alarms, workerRequests, rowsWritten, gbS, flipsPerS, nonEmpty, directoryOutPerS,
-    perJoin, perLeave, oversizeCells,
+    perJoin, perLeave,
   };
 }

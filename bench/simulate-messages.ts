@@ -1,10 +1,11 @@
 /**
  * Bytes of every message the model counts, measured on real instances of the protocol types
- * (JSON text for WebSocket frames, V8 structured-clone size for Durable Object RPC arguments,
- * which is what RPC and storage serialise with).
+ * (JSON text for WebSocket frames, V8 structured-clone size for Durable Object RPC arguments and
+ * return values, which is what RPC serialises with).
  */
 import { serialize } from 'node:v8';
 import { LIMITS, PROTOCOL_VERSION, utf8Length, type ClientMessage, type NeighbourInfo, type ServerMessage } from '../core/protocol';
+import type { CellDelta, CellSnapshot, PeerRecord } from '../durable-objects/neighbourhood';
 
 /** A data-channel-only offer as Chromium writes it (one m=application section): ~0.6 KB. */
 export const SAMPLE_SDP = [
@@ -38,8 +39,13 @@ export interface MessageSizes {
   leave: number;
   tokenIn: number;
   tokenOut: number;
-  /** `cellChanged(cell, records)` RPC argument for a cell of `peers` peers. */
-  snapshot(peers: number): number;
+  /**
+   * `cellChanged(cell, delta)` RPC arguments for a delta adding `add` records and removing `remove`
+   * ids: what a cell pushes to each watcher per join (1, 0) or leave (0, 1).
+   */
+  cellChanged(add: number, remove: number): number;
+  /** What `watch()` returns for a cell of `peers` peers: the only message that carries a whole list. */
+  watchAnswer(peers: number): number;
   /** `indexChanged(index)` RPC argument for `cells` non-empty cells. */
   index(cells: number): number;
 }
@@ -54,9 +60,14 @@ export function messageSizes(): MessageSizes {
   const sigIn = (json({ type: 'signal', to: ID, description: desc }) + json({ type: 'signal', to: ID, candidates: cands })) / 2;
   const sigOut = (json({ type: 'signal', from: ID, description: desc }) + json({ type: 'signal', from: ID, candidates: cands })) / 2;
   // distinct objects: V8 writes a back-reference for an object it has already written
-  const records = (n: number) => Array.from({ length: n }, (_, i) => ({ id: ID.slice(0, 16) + String(100_000 + i), lat: POS.lat + i / 10, lng: POS.lng }));
+  const ids = (n: number) => Array.from({ length: n }, (_, i) => ID.slice(0, 16) + String(100_000 + i));
+  const records = (n: number): PeerRecord[] => ids(n).map((id, i) => ({ id, lat: POS.lat + i / 10, lng: POS.lng }));
   const perRecord = (serialize(['r123c123', records(101)]).length - serialize(['r123c123', records(1)]).length) / 100;
-  const snap0 = serialize(['r123c123', []]).length;
+  const perId = (serialize(['r123c123', ids(101)]).length - serialize(['r123c123', ids(1)]).length) / 100;
+  // epoch as Cell.ts makes it (8 random bytes, base64url); seq ~ a day of pushes in a busy cell
+  const version = { epoch: 'x'.repeat(11), seq: 1_000_000 };
+  const delta0 = serialize(['r123c123', { ...version, add: [], remove: [] } satisfies CellDelta]).length;
+  const watch0 = serialize({ ...version, peers: [] } satisfies CellSnapshot).length;
   const cellIds = (n: number) => Array.from({ length: n }, (_, i) => `r${100 + (i % 80)}c${100 + i}`);
   const perCell = (serialize({ version: 1, cells: cellIds(101) }).length - serialize({ version: 1, cells: cellIds(1) }).length) / 100;
   const index0 = serialize({ version: 1, cells: [] }).length;
@@ -70,10 +81,15 @@ export function messageSizes(): MessageSizes {
     leave: json({ type: 'leave' }),
     tokenIn: json({ type: 'token' }),
     tokenOut: json({ type: 'token', token, tokenExpiresAt: 1_893_456_000 }),
-    snapshot: (n) => snap0 + n * perRecord,
+    cellChanged: (a, r) => delta0 + a * perRecord + r * perId,
+    watchAnswer: (n) => watch0 + n * perRecord,
     index: (k) => index0 + k * perCell,
   };
 }
 
-/** Largest value a SQLite-backed Durable Object accepts in one `put` (key + value). */
-export const DO_MAX_VALUE_BYTES = 2 * 1024 * 1024;
+/**
+ * Largest serialised RPC argument or return value workerd accepts ("Serialized RPC arguments or
+ * return values are limited to 32MiB"). Snapshots are no longer stored (dbaa790), so this, not the
+ * 2 MB storage value limit, bounds the one whole-list message left: the `watch()` answer.
+ */
+export const RPC_MAX_VALUE_BYTES = 32 * 1024 * 1024;

@@ -1,5 +1,6 @@
 /** Tables for bench/simulate: one row per world size (and per CELL_DEG where the grid matters). */
 import { PRICES } from './simulate-cost';
+import { messageSizes, RPC_MAX_VALUE_BYTES } from './simulate-messages';
 import type { RunResult } from './simulate-run';
 import { fmt, type Table } from './lib/table';
 
@@ -55,21 +56,29 @@ export function simulateTables(runs: readonly RunResult[]): Table[] {
       ),
     ),
   };
+  // Only a watch() answer carries a whole peer list (pushes are deltas, snapshots are not stored).
+  const sizes = messageSizes();
+  const peersPerRpcLimit = (RPC_MAX_VALUE_BYTES - sizes.watchAnswer(0)) / (sizes.watchAnswer(1) - sizes.watchAnswer(0));
   const cells: Table = {
     title: `Cells: the busiest cell (most messages in + out) vs the Durable Object soft limit (~${DO_SOFT_LIMIT} req/s)`,
-    headers: ['peers', 'CELL_DEG', 'non-empty cells', 'busiest cell', 'its peers', 'msgs/s in', 'msgs/s out', 'msgs/s total', 'total, mesh-signalled', 'billed req/s', 'recompute CPU demand', 'watchers', 'peers read', 'cells ≥ 1000 in/s', 'largest cell', 'cells with snapshot > 2 MB', 'directory flips/s', 'directory calls out/s'],
+    headers: ['peers', 'CELL_DEG', 'non-empty cells', 'busiest cell', 'its peers', 'msgs/s in', 'msgs/s out', 'msgs/s total', 'total, mesh-signalled', 'bytes/s in / out', 'billed req/s', 'recompute CPU demand', 'watchers', 'peers read', 'cells ≥ 1000 in/s', 'largest cell', 'its watch() answer', 'directory flips/s', 'directory calls out/s'],
     rows: runs.flatMap((r) =>
       r.perDeg.map((d) => {
         const b = d.load.cells[0]!;
         const mesh = d.loadMesh.cells.find((c) => c.id === b.id)!;
-        const largest = Math.max(...d.load.cells.map((c) => c.peers));
+        const largest = d.load.cells.reduce((x, c) => (c.peers > x.peers ? c : x));
         return [
-          n(r), d.cellDeg, d.cells, b.id, b.peers, b.inPerS, b.outPerS, b.totalPerS, mesh.totalPerS, b.billedPerS, pct(b.cpu), b.watchers,
-          b.readSize, d.load.cells.filter((c) => c.inPerS >= DO_SOFT_LIMIT).length, largest, d.load.oversizeCells,
-          d.load.flipsPerS, d.load.directoryOutPerS,
+          n(r), d.cellDeg, d.cells, b.id, b.peers, b.inPerS, b.outPerS, b.totalPerS, mesh.totalPerS, `${fmt(b.bytesInPerS)} / ${fmt(b.bytesOutPerS)}`,
+          b.billedPerS, pct(b.cpu), b.watchers, b.readSize, d.load.cells.filter((c) => c.inPerS >= DO_SOFT_LIMIT).length, largest.peers,
+          `${fmt(largest.watchAnswerBytes / 1e6)} MB`, d.load.flipsPerS, d.load.directoryOutPerS,
         ];
       }),
     ),
+    notes: [
+      `Bytes: frame text and RPC arguments (V8 serialisation), upgrades left out; a watcher push is a delta of one record (join, ${sizes.cellChanged(1, 0)} B) or one id (leave, ${sizes.cellChanged(0, 1)} B). ` +
+        `"its watch() answer": the whole peer list a cell returns when another starts watching it or re-reads it, the only message that grows with the cell; ` +
+        `workerd limits a serialised RPC value to 32 MiB (≈ ${fmt(peersPerRpcLimit)} peers). Snapshots are no longer stored, so the 2 MB storage value limit does not apply.`,
+    ],
   };
   const cost: Table = {
     title: 'Cost per million peer-hours (Cloudflare Workers Paid list prices, free allowances left out)',
