@@ -25,6 +25,8 @@ export const JOIN_TIMEOUT_MS = 10_000;
 /** Close code for sockets the client gives up on (4000–4999 is for applications, RFC 6455 §7.4.2). */
 const CLIENT_GAVE_UP = 4_000;
 const OPEN = 1;
+/** Bound on messages kept for a listener that has not subscribed yet. */
+const MAX_UNHEARD = 16;
 
 /** The subset of the WebSocket API used here; both the browser's and the `ws` package's fit. */
 export interface WebSocketLike {
@@ -75,6 +77,11 @@ export class CellTransport implements SignalingTransport {
   #pingSentAt = 0;
   #discovery: DiscoverResponse | null = null;
   readonly #messages = new Listeners<ServerMessage>();
+  /**
+   * Messages from before anyone listened (joinMesh subscribes once the identity has loaded, and
+   * an offline fetch fails sooner): handed to the first listener, then no longer kept.
+   */
+  #unheard: ServerMessage[] | null = [];
   readonly #states = new Listeners<TransportState>();
   readonly #opts: Required<Omit<CellTransportOptions, 'position' | 'backoff'>> & Pick<CellTransportOptions, 'position' | 'backoff'>;
 
@@ -110,7 +117,11 @@ export class CellTransport implements SignalingTransport {
   }
 
   onMessage(fn: (msg: ServerMessage) => void): () => void {
-    return this.#messages.add(fn);
+    const off = this.#messages.add(fn);
+    const unheard = this.#unheard ?? [];
+    this.#unheard = null;
+    for (const msg of unheard) fn(msg);
+    return off;
   }
 
   onState(fn: (state: TransportState) => void): () => void {
@@ -165,6 +176,14 @@ export class CellTransport implements SignalingTransport {
     ws.onerror = () => {}; // always followed by close
   }
 
+  #emit(msg: ServerMessage): void {
+    if (this.#unheard && this.#messages.size === 0) {
+      if (this.#unheard.length < MAX_UNHEARD) this.#unheard.push(msg);
+      return;
+    }
+    this.#messages.emit(msg);
+  }
+
   #keepAlive(ws: WebSocketLike): void {
     if (ws !== this.#ws || ws.readyState !== OPEN) return;
     const now = Date.now();
@@ -206,17 +225,17 @@ export class CellTransport implements SignalingTransport {
         clearTimeout(this.#joinTimer);
         this.#attempt = 0;
         this.#setState('joined');
-        this.#messages.emit(msg);
+        this.#emit(msg);
         return;
       case 'error':
-        this.#messages.emit(msg);
+        this.#emit(msg);
         // Another tab or device joined with this id: reconnecting would just evict it in turn.
         if (msg.code === 'replaced') this.close();
         return;
       case 'neighbours':
       case 'signal':
       case 'token':
-        this.#messages.emit(msg);
+        this.#emit(msg);
         return;
       default:
         msg satisfies never;
@@ -266,6 +285,6 @@ export class CellTransport implements SignalingTransport {
   #localError(code: ErrorMessage['code'], message: string, ref?: string): void {
     const e: ErrorMessage = { type: 'error', code, message };
     if (ref !== undefined) e.ref = ref;
-    this.#messages.emit(e);
+    this.#emit(e);
   }
 }

@@ -174,6 +174,38 @@ describe('connectCell() against a real WebSocket server', () => {
   });
 });
 
+describe('connectCell() before its identity or its listener is ready', () => {
+  it('takes the identity as a promise: discovers and opens the socket meanwhile, signs once it resolves', async () => {
+    cell = await startCell();
+    let resolve!: (id: Awaited<ReturnType<typeof loadIdentity>>) => void;
+    const slow = new Promise<Awaited<ReturnType<typeof loadIdentity>>>((r) => (resolve = r));
+    const t = connectCell({ origin: cell.origin, identity: slow, position: { lat: 48.93, lng: 2.31 }, createSocket: (url) => new WebSocket(url) as unknown as WebSocketLike });
+    transport = t;
+    await waitFor('the socket to open before the identity exists', () => cell!.sockets.length === 1);
+    expect(cell.discovers).toBe(1);
+    expect(cell.joins).toHaveLength(0);
+    resolve(await loadIdentity({ indexedDB: null }));
+    await waitFor('joined', () => t.state === 'joined');
+    expect(cell.joins[0]!.verified).toBe(true);
+  });
+
+  it('keeps what happened before the first listener for it (an offline discover fails at once)', async () => {
+    const identity = await loadIdentity({ indexedDB: null });
+    const offline = (async () => {
+      throw new TypeError('Failed to fetch');
+    }) as unknown as typeof fetch;
+    const t = connectCell({ origin: 'http://127.0.0.1:9', identity, fetch: offline, backoff: { baseMs: 60_000, maxMs: 60_000 } });
+    transport = t;
+    await new Promise((r) => setTimeout(r, 50));
+    const msgs: ServerMessage[] = [];
+    t.onMessage((m) => msgs.push(m));
+    expect(msgs).toMatchObject([{ type: 'error', ref: 'discover' }]);
+    const later: ServerMessage[] = [];
+    t.onMessage((m) => later.push(m));
+    expect(later).toEqual([]); // handed to the first listener only
+  });
+});
+
 describe('parseDiscoverResponse()', () => {
   const good = { protocol: 1, cell: 'r1c2', position: { lat: 1, lng: 2 }, source: 'query', websocket: 'wss://x.test/ws/r1c2', cellDeg: 1, maxDegree: 16, limits: LIMITS };
   it('accepts a valid answer', () => {
