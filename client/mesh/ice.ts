@@ -17,6 +17,10 @@ export class CandidateBatcher {
    * holding it for the batch window cost ~50 ms of a ~120 ms join (bench/join). Later ones batch.
    */
   #first = true;
+  /** While a description is being prepared, candidates go inside it (see PeerLink). */
+  #holding = false;
+  /** Candidates the sent description carries: their events may still come after it went out. */
+  #described = new Set<string>();
 
   constructor(
     private readonly windowMs: number,
@@ -25,6 +29,8 @@ export class CandidateBatcher {
 
   /** Adds a gathered candidate; `null` (end of gathering) flushes now. */
   add(c: RTCIceCandidate | null): void {
+    if (this.#holding) return; // gathered before the description went out: it is in the SDP
+    if (c?.candidate && this.#described.has(candidateKey(c.candidate))) return;
     // null, or an empty candidate string: end of gathering (of one generation).
     if (!c || !c.candidate) {
       this.flush();
@@ -47,13 +53,39 @@ export class CandidateBatcher {
     while (this.#out.length > 0) this.send(this.#out.splice(0, MAX_CANDIDATES));
   }
 
+  /**
+   * Until release(), candidates are left to the local description being prepared; what was
+   * pending is dropped too (a new description carries every candidate gathered so far).
+   */
+  hold(): void {
+    this.clear();
+    this.#holding = true;
+  }
+
+  /** The description (`sdp`) went out: candidates not in it trickle from now on, the first at once. */
+  release(sdp = ''): void {
+    this.#holding = false;
+    this.#first = true;
+    this.#described = new Set((sdp.match(/^a=candidate:.*$/gm) ?? []).map((line) => candidateKey(line.slice(2))));
+  }
+
   /** Drops what is pending (the connection is being replaced). */
   clear(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#out = [];
     this.#first = true;
+    this.#holding = false;
+    this.#described.clear();
   }
+}
+
+/**
+ * Identifies a candidate across its SDP line and its event: foundation, component, transport,
+ * priority, address and port (the event's string adds `ufrag` and the like further on).
+ */
+export function candidateKey(candidate: string): string {
+  return candidate.trim().split(/\s+/).slice(0, 6).join(' ');
 }
 
 /** Bound on candidates held for a connection that has no remote description yet. */

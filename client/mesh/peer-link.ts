@@ -51,6 +51,8 @@ export class PeerLink {
   #resets = 0;
   #signalLost = false;
   #closed = false;
+  /** Told of every local candidate while a description waits for gathering to pause. */
+  #onGathered: ((c: RTCIceCandidate | null) => void) | null = null;
 
   constructor(private readonly opts: PeerLinkOptions) {
     this.id = opts.info.id;
@@ -139,7 +141,11 @@ export class PeerLink {
     const pc = new this.opts.RTCPeerConnection(this.opts.rtcConfig);
     this.#pc = pc;
     this.#path.attach(pc);
-    pc.onicecandidate = (e) => pc === this.#pc && this.#batcher.add(e.candidate);
+    pc.onicecandidate = (e) => {
+      if (pc !== this.#pc) return;
+      this.#batcher.add(e.candidate);
+      this.#onGathered?.(e.candidate);
+    };
     pc.onnegotiationneeded = () => void this.#negotiate(pc);
     pc.oniceconnectionstatechange = () => {
       if (pc !== this.#pc) return;
@@ -178,9 +184,8 @@ export class PeerLink {
       this.#makingOffer = true;
       const offer = await pc.createOffer();
       if (pc !== this.#pc || pc.signalingState !== 'stable') return;
-      await pc.setLocalDescription(offer);
+      await this.#describe(pc, offer);
       this.counters.offers++;
-      this.#sendDescription(pc);
     } catch (err) {
       // A remote offer that arrived meanwhile moves the state on; that is glare, not a failure.
       if (pc === this.#pc && !this.#closed && pc.signalingState === 'stable') this.#error('negotiation_failed', describe(err));
@@ -223,8 +228,53 @@ export class PeerLink {
     // libwebrtc's Node binding rejects.
     const answer = await pc.createAnswer();
     if (pc !== this.#pc || pc.signalingState !== 'have-remote-offer') return;
-    await pc.setLocalDescription(answer);
-    this.#sendDescription(pc);
+    await this.#describe(pc, answer);
+  }
+
+  /**
+   * Sets the local description and sends it once gathering pauses (timing.gatherQuietMs) or
+   * completes, at most timing.gatherMaxMs later, so the candidates found by then go inside it.
+   */
+  async #describe(pc: RTCPeerConnection, d: RTCSessionDescriptionInit): Promise<void> {
+    this.#batcher.hold();
+    try {
+      await pc.setLocalDescription(d);
+      await this.#gatheringPause(pc);
+      if (pc !== this.#pc || this.#closed) return;
+      // An offer overtaken meanwhile (glare: we rolled it back for theirs) is not sent.
+      if (pc.signalingState !== (d.type === 'offer' ? 'have-local-offer' : 'stable')) return;
+      this.#sendDescription(pc);
+    } finally {
+      if (pc === this.#pc) this.#batcher.release(pc.localDescription?.sdp);
+    }
+  }
+
+  #gatheringPause(pc: RTCPeerConnection): Promise<void> {
+    const { gatherQuietMs, gatherMaxMs } = this.opts.timing;
+    if (gatherMaxMs <= 0 || pc.iceGatheringState === 'complete') return Promise.resolve();
+    return new Promise((resolve) => {
+      let quiet: ReturnType<typeof setTimeout> | undefined;
+      let any = false;
+      const seen = (c: RTCIceCandidate | null): void => {
+        // End of gathering finishes the wait, once something was gathered: libwebrtc can report
+        // an end for the answerer before its first candidate.
+        if (!c || !c.candidate) {
+          if (any) done();
+          return;
+        }
+        any = true;
+        clearTimeout(quiet);
+        quiet = setTimeout(done, gatherQuietMs);
+      };
+      const done = (): void => {
+        clearTimeout(quiet);
+        clearTimeout(max);
+        if (this.#onGathered === seen) this.#onGathered = null;
+        resolve();
+      };
+      const max = setTimeout(done, gatherMaxMs);
+      this.#onGathered = seen;
+    });
   }
 
   async #restartAfterLoss(pc: RTCPeerConnection): Promise<void> {

@@ -5,6 +5,15 @@ import { PING_INTERVAL_MS } from './channel';
 
 /** Local candidates gathered within this window travel in one `signal` (DESIGN: ~50 ms batches). */
 export const ICE_BATCH_MS = 50;
+/**
+ * An offer or answer waits until candidate gathering pauses this long (or completes), so the
+ * candidates found at once — host ones, within a millisecond or two — travel inside the
+ * description instead of in frames of their own: one relayed message less per side and edge, and
+ * the neighbour can start its checks as soon as it has the description.
+ */
+export const GATHER_QUIET_MS = 5;
+/** ...but never longer than this: STUN and TURN candidates that come later are trickled. */
+export const GATHER_MAX_MS = 40;
 /** ICE `disconnected` often heals by itself (Wi-Fi blip); wait this long before an ICE restart. */
 export const DISCONNECT_GRACE_MS = 4_000;
 /** ICE restarts (or fresh connections) in a row before the link is reported `failed`. */
@@ -21,6 +30,8 @@ export const CHANNEL_ID = 0;
 
 export interface LinkTiming {
   iceBatchMs: number;
+  gatherQuietMs: number;
+  gatherMaxMs: number;
   disconnectGraceMs: number;
   maxIceRestarts: number;
   channelResetDelayMs: number;
@@ -29,6 +40,8 @@ export interface LinkTiming {
 
 export const DEFAULT_TIMING: LinkTiming = {
   iceBatchMs: ICE_BATCH_MS,
+  gatherQuietMs: GATHER_QUIET_MS,
+  gatherMaxMs: GATHER_MAX_MS,
   disconnectGraceMs: DISCONNECT_GRACE_MS,
   maxIceRestarts: MAX_ICE_RESTARTS,
   channelResetDelayMs: CHANNEL_RESET_DELAY_MS,
