@@ -5,18 +5,17 @@
 import { MAX_CANDIDATES, type Candidate } from '../../core/protocol';
 
 /**
- * Collects local candidates and hands them on: the first of a round at once, the rest in batches
- * of whatever arrived within `windowMs`, at most MAX_CANDIDATES per batch (the server's limit), and
- * everything pending at end of gathering.
+ * Collects local candidates and hands them on in batches: a batch goes when gathering pauses for
+ * `quietMs` or `windowMs` after its first candidate, whichever comes first, at most MAX_CANDIDATES
+ * per batch (the server's limit), and everything pending at end of gathering. Candidates come in
+ * bursts (the host ones within a millisecond or two, STUN and TURN ones a round trip later), so a
+ * burst travels in one frame without holding its first candidate for the whole window (which cost
+ * ~50 ms of a ~120 ms join: bench/join). `windowMs` 0 sends each at once.
  */
 export class CandidateBatcher {
   #out: Candidate[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
-  /**
-   * The first candidate of each gathering round goes out at once: ICE often connects on it, and
-   * holding it for the batch window cost ~50 ms of a ~120 ms join (bench/join). Later ones batch.
-   */
-  #first = true;
+  #quiet: ReturnType<typeof setTimeout> | undefined;
   /** While a description is being prepared, candidates go inside it (see PeerLink). */
   #holding = false;
   /** Candidates the sent description carries: their events may still come after it went out. */
@@ -25,6 +24,7 @@ export class CandidateBatcher {
   constructor(
     private readonly windowMs: number,
     private readonly send: (batch: Candidate[]) => void,
+    private readonly quietMs = 0,
   ) {}
 
   /** Adds a gathered candidate; `null` (end of gathering) flushes now. */
@@ -32,24 +32,20 @@ export class CandidateBatcher {
     if (this.#holding) return; // gathered before the description went out: it is in the SDP
     if (c?.candidate && this.#described.has(candidateKey(c.candidate))) return;
     // null, or an empty candidate string: end of gathering (of one generation).
-    if (!c || !c.candidate) {
-      this.flush();
-      this.#first = true;
-      return;
-    }
-    if (this.#first) {
-      this.#first = false;
-      this.send([toCandidate(c)]);
-      return;
-    }
+    if (!c || !c.candidate) return this.flush();
     this.#out.push(toCandidate(c));
-    if (this.#out.length >= MAX_CANDIDATES) this.flush();
-    else this.#timer ??= setTimeout(() => this.flush(), this.windowMs);
+    if (this.#out.length >= MAX_CANDIDATES || this.windowMs <= 0) return this.flush();
+    this.#timer ??= setTimeout(() => this.flush(), this.windowMs);
+    if (this.quietMs > 0) {
+      clearTimeout(this.#quiet);
+      this.#quiet = setTimeout(() => this.flush(), this.quietMs);
+    }
   }
 
   flush(): void {
     clearTimeout(this.#timer);
-    this.#timer = undefined;
+    clearTimeout(this.#quiet);
+    this.#timer = this.#quiet = undefined;
     while (this.#out.length > 0) this.send(this.#out.splice(0, MAX_CANDIDATES));
   }
 
@@ -62,19 +58,18 @@ export class CandidateBatcher {
     this.#holding = true;
   }
 
-  /** The description (`sdp`) went out: candidates not in it trickle from now on, the first at once. */
+  /** The description (`sdp`) went out: candidates not in it trickle from now on. */
   release(sdp = ''): void {
     this.#holding = false;
-    this.#first = true;
     this.#described = new Set((sdp.match(/^a=candidate:.*$/gm) ?? []).map((line) => candidateKey(line.slice(2))));
   }
 
   /** Drops what is pending (the connection is being replaced). */
   clear(): void {
     clearTimeout(this.#timer);
-    this.#timer = undefined;
+    clearTimeout(this.#quiet);
+    this.#timer = this.#quiet = undefined;
     this.#out = [];
-    this.#first = true;
     this.#holding = false;
     this.#described.clear();
   }

@@ -58,9 +58,13 @@ export class PeerLink {
     this.id = opts.info.id;
     this.info = opts.info;
     this.polite = opts.localId > this.id;
-    this.#batcher = new CandidateBatcher(opts.timing.iceBatchMs, (candidates) => {
-      if (!this.opts.signal({ candidates })) this.#signalLost = true;
-    });
+    this.#batcher = new CandidateBatcher(
+      opts.timing.iceBatchMs,
+      (candidates) => {
+        if (!this.opts.signal({ candidates })) this.#signalLost = true;
+      },
+      opts.timing.gatherQuietMs,
+    );
     this.#iceRestart = new IceRestartTimer({
       polite: this.polite,
       graceMs: opts.timing.disconnectGraceMs,
@@ -232,14 +236,17 @@ export class PeerLink {
   }
 
   /**
-   * Sets the local description and sends it once gathering pauses (timing.gatherQuietMs) or
-   * completes, at most timing.gatherMaxMs later, so the candidates found by then go inside it.
+   * Sets the local description and sends it. An offer first waits for gathering to pause
+   * (timing.gatherQuietMs) or complete, at most timing.gatherMaxMs, so the candidates found by then
+   * go inside it: the answerer can start its checks at once, and the edge costs the server offer,
+   * answer and the answerer's trickled candidates — three messages. The answer goes at once: the
+   * offerer is waiting for it.
    */
   async #describe(pc: RTCPeerConnection, d: RTCSessionDescriptionInit): Promise<void> {
     this.#batcher.hold();
     try {
       await pc.setLocalDescription(d);
-      await this.#gatheringPause(pc);
+      if (d.type === 'offer') await this.#gatheringPause(pc);
       if (pc !== this.#pc || this.#closed) return;
       // An offer overtaken meanwhile (glare: we rolled it back for theirs) is not sent.
       if (pc.signalingState !== (d.type === 'offer' ? 'have-local-offer' : 'stable')) return;

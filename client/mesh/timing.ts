@@ -3,15 +3,18 @@
  */
 import { PING_INTERVAL_MS } from './channel';
 
-/** Local candidates gathered within this window travel in one `signal` (DESIGN: ~50 ms batches). */
+/**
+ * Local candidates gathered within this window travel in one `signal` (DESIGN: ~50 ms batches);
+ * a batch goes sooner when gathering pauses for GATHER_QUIET_MS.
+ */
 export const ICE_BATCH_MS = 50;
 /**
- * An offer or answer waits until candidate gathering pauses this long (or completes), so the
- * candidates found at once — host ones, within a millisecond or two — travel inside the
- * description instead of in frames of their own: one relayed message less per side and edge, and
- * the neighbour can start its checks as soon as it has the description.
+ * An offer waits until candidate gathering pauses this long (or completes), so the candidates
+ * found at once — host ones, within a millisecond or two — travel inside it instead of in frames
+ * of their own: one relayed message less per edge, and the answerer can start its checks as soon
+ * as it has the offer (see PeerLink #describe). Trickled batches end on the same pause.
  */
-export const GATHER_QUIET_MS = 5;
+export const GATHER_QUIET_MS = 3;
 /** ...but never longer than this: STUN and TURN candidates that come later are trickled. */
 export const GATHER_MAX_MS = 40;
 /** ICE `disconnected` often heals by itself (Wi-Fi blip); wait this long before an ICE restart. */
