@@ -4,11 +4,25 @@
  * sampled event is a join at a fresh population-weighted position, applied to that steady-state
  * snapshot (lib/insert.ts); read backwards, the same sample is a leave (a random present peer is,
  * in distribution, exactly such a newcomer).
+ *
+ * The effects come from the global triangulation (lib/insert.ts: microseconds, "ms"), not from
+ * what a cell runs. What a cell pays to apply one event, core localChange (incremental.ts), is
+ * timed separately on the first few joins (`local`); the CPU model (simulate-cpu.ts) charges it.
  */
 import { insertionChange } from './lib/insert';
 import { localChange, type Change } from '../core/local-change';
 import { makePeer, placeNear, type Peer } from './lib/population';
 import type { World } from './simulate-world';
+
+/** One join applied with core localChange on the whole world, as a cell applies it to its model. */
+export interface LocalTiming {
+  /** The joiner (its position decides which cells hear it and whether it stays in their read cap). */
+  peer: Peer;
+  ms: number;
+  /** Cap the local read ended on (rad): a cell whose read cap cannot contain it recomputes in full. */
+  radius: number;
+  sites: number;
+}
 
 export interface EventSample {
   joins: Change[];
@@ -17,6 +31,8 @@ export interface EventSample {
   /** Joins also recomputed by re-triangulating with core localStars (core/local-change.ts), and how many differed. */
   checked: number;
   differed: number;
+  /** The first `timed` joins, each also applied with core localChange and timed. */
+  local: LocalTiming[];
 }
 
 /** Cross-check only where re-triangulating is cheap: the newcomer's 48 nearest lie within this (rad). */
@@ -31,7 +47,7 @@ export function changeShape(c: Change): string {
   ]);
 }
 
-export function sampleEvents(world: World, count: number, maxDegree: number, check = 0): EventSample {
+export function sampleEvents(world: World, count: number, maxDegree: number, check = 0, timed = 0): EventSample {
   const t0 = performance.now();
   const joins: Change[] = [], leaves: Change[] = [];
   const newcomers: Peer[] = [];
@@ -50,5 +66,13 @@ export function sampleEvents(world: World, count: number, maxDegree: number, che
     checked++;
     if (changeShape(localChange(world.index, 'join', x, maxDegree)) !== changeShape(joins[k]!)) differed++;
   }
-  return { joins, leaves, ms, checked, differed };
+  // Population-weighted, like every sample; a leave costs its mirrored join (the same re-triangulation).
+  const local = newcomers.slice(0, timed).map((x) => localTiming(world, x, maxDegree));
+  return { joins, leaves, ms, checked, differed, local };
+}
+
+function localTiming(world: World, peer: Peer, maxDegree: number): LocalTiming {
+  const t0 = performance.now();
+  const change = localChange(world.index, 'join', peer, maxDegree);
+  return { peer, ms: performance.now() - t0, radius: change.radius, sites: change.sites };
 }

@@ -13,12 +13,15 @@
  * Joins and leaves per cell are N_cell / mean session each (steady state); the effects of an
  * event are averaged over sampled events (simulate-events.ts). Whole peer lists travel only in
  * `watch()` answers, when a cell starts watching or re-reads after a gap or a wake: not steady
- * state, so not counted; their size is reported per cell.
+ * state, so not counted; their size is reported per cell. CPU: each event heard costs what the
+ * cell now runs for it (simulate-cpu.ts: localChange, or a full recompute where it cannot), and
+ * every index version a full recompute in every non-empty cell.
  */
 import { cellOf } from '../core/geo';
 import type { Change } from '../core/local-change';
 import type { Peer } from './lib/population';
 import type { CellModel } from './simulate-cells';
+import { cellCpu, timingsByCell, type CellCpu, type UpkeepPath } from './simulate-cpu';
 import type { EventSample } from './simulate-events';
 import type { MessageSizes } from './simulate-messages';
 
@@ -30,7 +33,10 @@ export interface LoadParams {
   renewalsPerSession: number;
   /** Wall time a cell spends on one incoming message besides recomputes (ms). */
   handlerMs: number;
-  /** Recompute wall time, ms = a + b · peers read (fitted on the exactness sample). */
+  /**
+   * Full recompute wall time, ms = a + b · peers read (fitted on the exactness sample). Events a
+   * cell applies locally cost their timed localChange instead (simulate-cpu.ts).
+   */
   recompute: { a: number; b: number };
   /** Offers/answers of edges whose ends share a neighbour travel over the mesh (DESIGN's plan; not built). */
   meshSignalling: boolean;
@@ -46,8 +52,17 @@ export interface CellLoad {
   totalPerS: number;
   /** Requests as Cloudflare bills them: WebSocket frames at 1/20, RPC calls and fetches at 1. */
   billedPerS: number;
-  /** Recompute CPU demanded per second of wall time (> 1: the cell cannot keep up). */
+  /** Neighbour-set CPU demanded per second of wall time (> 1: the cell cannot keep up): events + index changes. */
   cpu: number;
+  /** Of `cpu`, the full recomputes forced by directory index changes. */
+  cpuIndex: number;
+  path: UpkeepPath;
+  /** Share of heard events that fall back to a full recompute (read cap); NaN when none was sampled. */
+  fallback: number;
+  /** Of the fallbacks, the share whose peer lies outside the read cap. */
+  outside: number;
+  /** Timed joins the fallback share rests on. */
+  sampled: number;
   /** Fraction of wall time running (billed duration). */
   active: number;
   /** Bytes per second into and out of the cell: frame text and RPC arguments (upgrades left out). */
@@ -87,6 +102,30 @@ export interface LoadResult {
   directoryOutPerS: number;
   perJoin: PerEvent;
   perLeave: PerEvent;
+  /** Neighbour-set CPU over the world, in CPU-seconds per second (summed over cells). */
+  upkeep: Upkeep;
+}
+
+export interface Upkeep {
+  /** Non-empty cells on each path (simulate-cpu.ts). */
+  cells: Record<UpkeepPath, number>;
+  /** Events applied with localChange, and events recomputed in full (no model, backlog, read-cap fallback). */
+  local: number;
+  fullEvents: number;
+  /** Full recomputes forced by index changes: flips/s × non-empty cells of them per second, and their CPU. */
+  indexRecomputesPerS: number;
+  index: number;
+  /** Cells with no timed join where they hear events (charged a full recompute per event), and their CPU. */
+  unsampledCells: number;
+  unsampled: number;
+  /** For comparison, what this model charged until it followed b9924d6: a full recompute per trigger. */
+  allFull: number;
+  /** Cells demanding more than one CPU (they cannot keep up), their peers, and the largest demand. */
+  overloaded: number;
+  overloadedPeers: number;
+  maxCpu: number;
+  /** Events and index-change CPU of the cells on the local path alone. */
+  localPath: { events: number; index: number };
 }
 
 /** Sweep alarm period (Cell.ts SWEEP_MS): each non-empty cell runs one alarm per period. */
@@ -231,19 +270,25 @@ export function cellLoads(model: CellModel, events: EventSample, sizes: MessageS
   // --- per cell: CPU, active time ---
   let gbS = 0;
   const cells: CellLoad[] = [];
+  const byCell = timingsByCell(model, events.local);
+  const upkeep: Upkeep = {
+    cells: { local: 0, 'no model': 0, backlog: 0 }, local: 0, fullEvents: 0, indexRecomputesPerS: 0, index: 0,
+    unsampledCells: 0, unsampled: 0, allFull: 0, overloaded: 0, overloadedPeers: 0, maxCpu: 0, localPath: { events: 0, index: 0 },
+  };
   for (const c of model.cells.values()) {
     const a = get(c.id);
     a.in += flipsPerS; // indexChanged from the directory
     a.billed += flipsPerS;
     a.bytesIn += flipsPerS * sizes.index(nonEmpty);
-    let triggers = (2 * c.own.length) / p.sessionS + flipsPerS;
-    for (const r of c.reads) triggers += (2 * model.cells.get(r)!.own.length) / p.sessionS;
-    const cpu = (triggers * (p.recompute.a + p.recompute.b * c.readSize)) / 1000;
+    const u = cellCpu(model, c, byCell, { full: p.recompute, sessionS: p.sessionS, flipsPerS });
+    const cpu = u.events + u.index;
+    addUpkeep(upkeep, u, flipsPerS, c.own.length);
     const active = Math.min(1, cpu + (a.in * p.handlerMs) / 1000);
     gbS += active * GB_PER_OBJECT;
     cells.push({
       id: c.id, peers: c.own.length, inPerS: a.in, outPerS: a.out, totalPerS: a.in + a.out, billedPerS: a.billed + 1 / SWEEP_S,
-      cpu, active, bytesInPerS: a.bytesIn, bytesOutPerS: a.bytesOut, watchers: c.watchers, readSize: c.readSize,
+      cpu, cpuIndex: u.index, path: u.path, fallback: u.fallback, outside: u.outside, sampled: u.sampled, active,
+      bytesInPerS: a.bytesIn, bytesOutPerS: a.bytesOut, watchers: c.watchers, readSize: c.readSize,
       watchAnswerBytes: sizes.watchAnswer(c.own.length),
     });
   }
@@ -252,6 +297,34 @@ export function cellLoads(model: CellModel, events: EventSample, sizes: MessageS
   const workerRequests = eventRate * (3 + p.renewalsPerSession); // discover, upgrade, ice-servers (+ renewals)
   return {
     cells, wsIn, wsOut, rpc, fetches, alarms, workerRequests, rowsWritten, gbS, flipsPerS, nonEmpty, directoryOutPerS,
-    perJoin, perLeave,
+    perJoin, perLeave, upkeep,
   };
+}
+
+/** Adds one cell's neighbour-set CPU to the world's, split by what runs. */
+function addUpkeep(w: Upkeep, u: CellCpu, flipsPerS: number, peers: number): void {
+  w.cells[u.path]++;
+  const cpu = u.events + u.index;
+  if (cpu > 1) {
+    w.overloaded++;
+    w.overloadedPeers += peers;
+  }
+  w.maxCpu = Math.max(w.maxCpu, cpu);
+  if (u.path === 'local') {
+    w.localPath.events += u.events;
+    w.localPath.index += u.index;
+  }
+  const full = (u.heardPerS * u.fullMs) / 1000;
+  if (u.path !== 'local') w.fullEvents += u.events;
+  else if (u.sampled === 0) {
+    w.unsampledCells++;
+    w.unsampled += u.events;
+    w.fullEvents += u.events;
+  } else {
+    w.fullEvents += full * u.fallback;
+    w.local += u.events - full * u.fallback;
+  }
+  w.indexRecomputesPerS += flipsPerS;
+  w.index += u.index;
+  w.allFull += full + u.index;
 }

@@ -1,6 +1,8 @@
 /** Tables for bench/simulate: one row per world size (and per CELL_DEG where the grid matters). */
+import { MAX_EVENTS, MAX_MODEL_SITES } from '../durable-objects/incremental';
 import { PRICES } from './simulate-cost';
 import { messageSizes, RPC_MAX_VALUE_BYTES } from './simulate-messages';
+import type { CellLoad } from './simulate-load';
 import type { RunResult } from './simulate-run';
 import { fmt, type Table } from './lib/table';
 
@@ -9,17 +11,26 @@ const TARGET_BUSIEST = 500;
 const TARGET_COST = 1;
 const pct = (x: number): string => `${fmt(100 * x)} %`;
 const n = (r: RunResult): string => r.options.peers.toLocaleString('en-US');
+/** A cell's read-cap fallbacks, and the timed joins they rest on ('—' when it keeps no model or heard none). */
+const fallbackText = (c: CellLoad): string =>
+  c.path !== 'local' ? `all (${c.path})` : Number.isNaN(c.fallback) ? '—' : `${pct(c.fallback)} (${pct(c.fallback * c.outside)}) of ${c.sampled}`;
 
 export function simulateTables(runs: readonly RunResult[]): Table[] {
   const world: Table = {
     title: 'World: global graph and degree',
-    headers: ['peers', 'place ms', 'sphericalDelaunay ms', 'capDegree ms', 'mean degree', 'max degree', 'max Delaunay degree', 'peers over cap', 'events sampled', 'peers read per event p50 / p99', 'ms per event', 'events re-checked with localStars: differed'],
+    headers: ['peers', 'place ms', 'sphericalDelaunay ms', 'capDegree ms', 'mean degree', 'max degree', 'max Delaunay degree', 'peers over cap', 'events sampled', 'peers read per event p50 / p99', 'ms per event', 'events re-checked with localStars: differed', 'localChange ms per join mean / p50 / p99 (timed)', 'peers it re-triangulates p50 / p99'],
     rows: runs.map((r) => [
       n(r), r.ms.place, r.ms.delaunay, r.ms.cap, r.degree.capped.mean, r.degree.capped.max, r.degree.delaunay.max,
       r.degree.delaunay.over16, `${r.events.joins} + ${r.events.leaves}`,
       `${fmt(r.events.sitesPerEvent.p50)} / ${fmt(r.events.sitesPerEvent.p99)}`, r.events.msPerEvent,
       `${r.events.differed} of ${r.events.checked}`,
+      `${fmt(r.events.localMs.mean)} / ${fmt(r.events.localMs.p50)} / ${fmt(r.events.localMs.p99)} (${r.events.localMs.n})`,
+      `${fmt(r.events.localSites.p50)} / ${fmt(r.events.localSites.p99)}`,
     ]),
+    notes: [
+      '"ms per event": the sampler\'s Bowyer–Watson cavity on the global triangulation (not what a cell runs). ' +
+        '"localChange ms per join": core localChange on the whole world for the first sampled joins, what a cell runs per event it applies locally (a leave costs its mirrored join).',
+    ],
   };
   const routing: Table = {
     title: 'Greedy geographic routing (random pairs)',
@@ -61,7 +72,7 @@ export function simulateTables(runs: readonly RunResult[]): Table[] {
   const peersPerRpcLimit = (RPC_MAX_VALUE_BYTES - sizes.watchAnswer(0)) / (sizes.watchAnswer(1) - sizes.watchAnswer(0));
   const cells: Table = {
     title: `Cells: the busiest cell (most messages in + out) vs the Durable Object soft limit (~${DO_SOFT_LIMIT} req/s)`,
-    headers: ['peers', 'CELL_DEG', 'non-empty cells', 'busiest cell', 'its peers', 'msgs/s in', 'msgs/s out', 'msgs/s total', 'total, mesh-signalled', 'bytes/s in / out', 'billed req/s', 'recompute CPU demand', 'watchers', 'peers read', 'cells ≥ 1000 in/s', 'largest cell', 'its watch() answer', 'directory flips/s', 'directory calls out/s'],
+    headers: ['peers', 'CELL_DEG', 'non-empty cells', 'busiest cell', 'its peers', 'msgs/s in', 'msgs/s out', 'msgs/s total', 'total, mesh-signalled', 'bytes/s in / out', 'billed req/s', 'recompute CPU demand', 'of it: index changes', 'upkeep path', 'heard events falling back (outside the cap) of timed', 'watchers', 'peers read', 'cells ≥ 1000 in/s', 'largest cell', 'its watch() answer', 'directory flips/s', 'directory calls out/s'],
     rows: runs.flatMap((r) =>
       r.perDeg.map((d) => {
         const b = d.load.cells[0]!;
@@ -69,7 +80,7 @@ export function simulateTables(runs: readonly RunResult[]): Table[] {
         const largest = d.load.cells.reduce((x, c) => (c.peers > x.peers ? c : x));
         return [
           n(r), d.cellDeg, d.cells, b.id, b.peers, b.inPerS, b.outPerS, b.totalPerS, mesh.totalPerS, `${fmt(b.bytesInPerS)} / ${fmt(b.bytesOutPerS)}`,
-          b.billedPerS, pct(b.cpu), b.watchers, b.readSize, d.load.cells.filter((c) => c.inPerS >= DO_SOFT_LIMIT).length, largest.peers,
+          b.billedPerS, pct(b.cpu), pct(b.cpuIndex), b.path, fallbackText(b), b.watchers, b.readSize, d.load.cells.filter((c) => c.inPerS >= DO_SOFT_LIMIT).length, largest.peers,
           `${fmt(largest.watchAnswerBytes / 1e6)} MB`, d.load.flipsPerS, d.load.directoryOutPerS,
         ];
       }),
@@ -78,6 +89,30 @@ export function simulateTables(runs: readonly RunResult[]): Table[] {
       `Bytes: frame text and RPC arguments (V8 serialisation), upgrades left out; a watcher push is a delta of one record (join, ${sizes.cellChanged(1, 0)} B) or one id (leave, ${sizes.cellChanged(0, 1)} B). ` +
         `"its watch() answer": the whole peer list a cell returns when another starts watching it or re-reads it, the only message that grows with the cell; ` +
         `workerd limits a serialised RPC value to 32 MiB (≈ ${fmt(peersPerRpcLimit)} peers). Snapshots are no longer stored, so the 2 MB storage value limit does not apply.`,
+    ],
+  };
+  const upkeep: Table = {
+    title: 'Neighbour-set CPU over the world (CPU-seconds per second, summed over non-empty cells)',
+    headers: ['peers', 'CELL_DEG', 'cells local / no model / backlog', 'cells > 100 % (their peers)', 'largest demand', 'events applied locally', 'events recomputed in full', 'index-change full recomputes/s', 'their CPU', 'index share', 'local-path cells: events / index', 'total', 'as a full recompute per trigger', 'busiest cell: demand (of it index)'],
+    rows: runs.flatMap((r) =>
+      r.perDeg.map((d) => {
+        const u = d.load.upkeep;
+        const total = u.local + u.fullEvents + u.index;
+        const b = d.load.cells[0]!;
+        return [
+          n(r), d.cellDeg, `${u.cells.local} / ${u.cells['no model']} / ${u.cells.backlog}`, `${u.overloaded} (${fmt(u.overloadedPeers)})`, pct(u.maxCpu),
+          u.local, u.fullEvents, u.indexRecomputesPerS, u.index, pct(u.index / total), `${fmt(u.localPath.events)} / ${fmt(u.localPath.index)}`,
+          total, u.allFull, `${pct(b.cpu)} (${pct(b.cpuIndex)})`,
+        ];
+      }),
+    ),
+    notes: [
+      `What a cell runs (durable-objects/incremental.ts): each join or leave it hears (its own and its read cells') costs a timed localChange, ` +
+        `or a full recompute (fit above) when it reads > ${MAX_MODEL_SITES.toLocaleString('en-US')} peers ("no model"), when the events it hears during one full recompute exceed ${MAX_EVENTS} ("backlog": the next pass is full again), ` +
+        `or when the event's local read would leave its read cap (per cell, from the timed joins it hears: "heard events falling back"); ` +
+        `and every directory index version makes every non-empty cell recompute in full (flips/s × non-empty cells recomputes/s). ` +
+        `Cells that hear no timed join are charged a full recompute per event: ` +
+        runs.map((r) => `at ${n(r)} peers ${r.perDeg.map((d) => `${d.load.upkeep.unsampledCells} cells (${fmt(d.load.upkeep.unsampled)} CPU-s/s) at CELL_DEG ${d.cellDeg}`).join(', ')}`).join('; ') + '.',
     ],
   };
   const cost: Table = {
@@ -95,12 +130,12 @@ export function simulateTables(runs: readonly RunResult[]): Table[] {
         `SQLite DO rows written $${PRICES.rowsWrittenPerMillion}/M; TURN egress $${PRICES.turnEgressPerGb}/GB (first 1 000 GB a month free, not deducted).`,
       ...(runs[0] ? [
         `Assumptions: mean session ${runs[0].options.sessionS / 60} min (exponential), Poisson arrivals; ${runs[0].options.candidateBatches} candidate batches per end per new edge; ` +
-          `${runs[0].options.handlerMs} ms of wall time per incoming message plus measured recompute time; WebSocket pings are auto-responses (not counted); ` +
+          `${runs[0].options.handlerMs} ms of wall time per incoming message plus the neighbour-set CPU above; WebSocket pings are auto-responses (not counted); ` +
           `TURN: ${pct(runs[0].options.turn.relayedShare)} of links relayed, ${fmt(runs[0].options.turn.linkBytesPerHour / 1e6)} MB per link-hour (both directions).`,
       ] : []),
     ],
   };
-  return [world, exact, routing, events, cells, cost];
+  return [world, exact, routing, events, cells, upkeep, cost];
 }
 
 export interface Target {

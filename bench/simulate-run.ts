@@ -1,7 +1,8 @@
 /**
  * One simulation run as plain data: world → cells for each CELL_DEG → exactness sample →
- * sampled churn → per-cell load → cost; routing once per world. The CLI (simulate.ts) prints it;
- * the smoke test runs it with a few hundred peers.
+ * sampled churn (the first joins also timed with localChange) → per-cell load and CPU → cost;
+ * routing once per world. The CLI (simulate.ts) prints it; the smoke test runs it with a few
+ * hundred peers.
  */
 import { DEFAULT_MAX_DEGREE } from '../core/topology';
 import { degrees } from './lib/graph';
@@ -23,6 +24,8 @@ export interface RunOptions {
   events: number;
   /** Sampled joins also recomputed with core localStars, to hold the fast path exact. */
   eventChecks: number;
+  /** Sampled joins also applied with core localChange and timed: what a cell pays per event it applies locally. */
+  localTimings: number;
   routes: number;
   seed: number;
   maxDegree: number;
@@ -37,6 +40,9 @@ export const DEFAULTS: Omit<RunOptions, 'peers'> = {
   cellDegs: [1, 2, 4, 8],
   events: 20_000,
   eventChecks: 100,
+  // The mean rests on a heavy tail (sparse peers widen far) and each cell's fallback share on the
+  // timed joins it hears, so not fewer; ~40 s at 10⁵, ~2.5 min at 10⁶.
+  localTimings: 1_000,
   routes: 2_000,
   seed: 1,
   maxDegree: DEFAULT_MAX_DEGREE,
@@ -69,7 +75,11 @@ export interface RunResult {
   degree: { capped: ReturnType<typeof degrees>; delaunay: ReturnType<typeof degrees> };
   routing: RoutingResult;
   routingDelaunay: RoutingResult;
-  events: { joins: number; leaves: number; sitesPerEvent: Summary; msPerEvent: number; checked: number; differed: number };
+  events: {
+    joins: number; leaves: number; sitesPerEvent: Summary; msPerEvent: number; checked: number; differed: number;
+    /** core localChange per timed join: ms, and peers re-triangulated. */
+    localMs: Summary; localSites: Summary;
+  };
   recomputeFit: { a: number; b: number };
   perDeg: DegResult[];
 }
@@ -81,8 +91,8 @@ export function runSimulation(cities: readonly City[], o: RunOptions, log: (s: s
   const routing = greedyRouting(world.peers, world.graph.capped, o.routes, world.rng, world.graph.delaunay);
   const routingDelaunay = greedyRouting(world.peers, world.graph.delaunay, o.routes, world.rng);
   log(`routing: ${routing.delivered}/${routing.pairs} delivered`);
-  const events = sampleEvents(world, o.events, o.maxDegree, o.eventChecks);
-  log(`events: ${o.events} joins + ${o.events} leaves in ${events.ms.toFixed(0)} ms`);
+  const events = sampleEvents(world, o.events, o.maxDegree, o.eventChecks, o.localTimings);
+  log(`events: ${o.events} joins + ${o.events} leaves in ${events.ms.toFixed(0)} ms; ${events.local.length} timed with localChange in ${events.local.reduce((t, x) => t + x.ms, 0).toFixed(0)} ms`);
   const sizes = messageSizes();
   const models = o.cellDegs.map((d) => cellModel(world, d));
   const exacts = models.map((m) => {
@@ -113,7 +123,11 @@ export function runSimulation(cities: readonly City[], o: RunOptions, log: (s: s
     ms: { place: world.ms.place, delaunay: world.ms.delaunay, cap: world.ms.cap, events: events.ms, total: performance.now() - t0 },
     degree: { capped, delaunay: degrees(world.graph.delaunay) },
     routing, routingDelaunay,
-    events: { joins: events.joins.length, leaves: events.leaves.length, sitesPerEvent: summarise(sites), msPerEvent: events.ms / o.events, checked: events.checked, differed: events.differed },
+    events: {
+      joins: events.joins.length, leaves: events.leaves.length, sitesPerEvent: summarise(sites), msPerEvent: events.ms / o.events,
+      checked: events.checked, differed: events.differed,
+      localMs: summarise(events.local.map((t) => t.ms)), localSites: summarise(events.local.map((t) => t.sites)),
+    },
     recomputeFit,
     perDeg,
   };

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:simulate [-- --peers 100000,1000000 --cell-deg 1,2,4,8 --events 3000 --routes 2000 --seed 1]`
+ * `npm run bench:simulate [-- --peers 100000,1000000 --cell-deg 1,2,4,8 --events 3000 --local-timings 1000 --routes 2000 --seed 1]`
  *
  * The whole world in one process with the same core/ code the cells run: prints markdown tables
  * (docs/benchmarks.md holds the latest) and exits 0.
@@ -28,6 +28,7 @@ for (const peers of sizes) {
     runSimulation(cities, {
       ...DEFAULTS, peers, cellDegs,
       events: Number(arg('events') ?? DEFAULTS.events),
+      localTimings: Number(arg('local-timings') ?? DEFAULTS.localTimings),
       routes: Number(arg('routes') ?? DEFAULTS.routes),
       seed: Number(arg('seed') ?? DEFAULTS.seed),
     }, (s) => console.error(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${s}`)),
