@@ -51,8 +51,11 @@ export class Cell extends DurableObject<Env> {
   private dirty = false;
   /** What the last full recompute read, kept current event by event (incremental.ts); memory only. */
   model: Model | null = null;
-  /** How neighbour sets were recomputed since the object woke (see recomputeCounts). */
-  readonly stats = { full: 0, incremental: 0 };
+  /**
+   * How neighbour sets were recomputed since the object woke (see recomputeCounts), and how many
+   * events fell beyond the certified cap and were only recorded.
+   */
+  readonly stats = { full: 0, incremental: 0, beyond: 0 };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -207,7 +210,7 @@ export class Cell extends DurableObject<Env> {
   }
 
   /** How many recomputes were full and how many incremental since this object woke (tests, ops). */
-  async recomputeCounts(): Promise<{ full: number; incremental: number }> {
+  async recomputeCounts(): Promise<{ full: number; incremental: number; beyond: number }> {
     return { ...this.stats };
   }
 

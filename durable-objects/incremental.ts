@@ -109,6 +109,12 @@ export function applyIncrementally(cell: Cell, model: Model): Map<string, string
         return null;
       }
       if (e.cell === self && listedElsewhere(cell, model, e.id)) return null;
+      if (beyondCertified(model, subject.p)) {
+        model.index.remove(at!);
+        model.slot.delete(e.id);
+        cell.stats.beyond++;
+        continue;
+      }
       const change = localChangeWithin(model.index, 'leave', subject, maxDegree, reach(model, subject.p));
       if (!change) return null;
       model.index.remove(at!);
@@ -120,6 +126,11 @@ export function applyIncrementally(cell: Cell, model: Model): Map<string, string
       if (at !== undefined) {
         if (e.peer.cell !== self && model.index.peers[at]!.cell === self) continue; // own entry wins
         return null;
+      }
+      if (beyondCertified(model, e.peer.p)) {
+        model.slot.set(e.peer.id, model.index.add(e.peer));
+        cell.stats.beyond++;
+        continue;
       }
       const change = localChangeWithin(model.index, 'join', e.peer, maxDegree, reach(model, e.peer.p));
       if (!change) return null;
@@ -158,6 +169,18 @@ function listedElsewhere(cell: Cell, model: Model, id: string): boolean {
     if (cell.hood.snapshots.get(c)?.some((r) => r.id === id)) return true;
   }
   return false;
+}
+
+/**
+ * Whether a join or leave at `p` cannot change any set this cell keeps. Every triangle at its own
+ * peers and at their neighbours has its circumcap inside the certified cap (radius − jitter): the
+ * full recompute certified them so, and each local change certifies the triangles it makes inside
+ * a cap within it. A join changes only triangles whose circumcaps hold the newcomer, a leave only
+ * triangles at the peer leaving (on their circumcaps' edges), so an event beyond the certified cap
+ * touches none of them. It is only recorded (a later local read near it must see it).
+ */
+function beyondCertified(model: Model, p: Vec3): boolean {
+  return model.radius !== Infinity && angle(model.centre, p) > model.radius - JITTER_MAX_RAD - EPS;
 }
 
 /** How far around `p` a local read may go and stay inside what the cell read. */
