@@ -6,14 +6,20 @@
  *
  *  - it reads more than MAX_MODEL_SITES peers: it keeps no model, every event is a full recompute;
  *  - the local read would leave its read cap (reach = cap radius − distance from the cell centre
- *    − jitter margin): events near the edge of the cap, or outside it in a watched cell that only
- *    reaches into the cap, and events whose local read must widen far (sparse and coastal peers);
+ *    − jitter margin): events near the edge of the cap, and events whose local read must widen far
+ *    (sparse and coastal peers);
  *  - more than MAX_EVENTS events are pending at once: when the events heard during one full
  *    recompute exceed that, the next pass is full again, and so on; the cell never gets back to
  *    the local path ("backlog");
  *  - the directory's index version changes: every non-empty cell recomputes in full once per
  *    version (Cell.indexChanged schedules it), i.e. flips/s × non-empty cells in all. Reported
  *    apart, since it does not depend on the cell's own traffic at all.
+ *
+ * Since 9ce2d61 an event whose peer lies beyond the certified cap (reach < 0: outside the cap less
+ * the jitter margin, typically in a watched cell that only reaches into it) is only recorded in the
+ * cell's spatial index (incremental.ts `beyondCertified`): it cannot touch a triangle at the cell's
+ * peers or their neighbours, so it neither re-triangulates nor falls back. It is charged nothing
+ * here (an index insert or delete, microseconds next to localChange's milliseconds).
  *
  * Wake-ups (no model) and the model's periodic rebuild (`worn`, about once per read set of joins:
  * once per ~30 min) are left out: rare next to index changes.
@@ -27,6 +33,8 @@ import type { LocalTiming } from './simulate-events';
 const REACH_EPS = 1e-9;
 
 export type UpkeepPath = 'local' | 'no model' | 'backlog';
+/** One heard event on the local path: localChange, only recorded (beyond the certified cap), or a full recompute. */
+export type EventKind = 'local' | 'beyond' | 'fallback';
 
 export interface CpuParams {
   /** Full recompute wall time, ms = a + b · peers read (fitted on the exactness sample). */
@@ -43,13 +51,16 @@ export interface CellCpu {
   fullMs: number;
   /** Timed joins inside what the cell hears (the estimate below rests on them). */
   sampled: number;
-  /** Share of heard events its local read could not certify inside the read cap (path 'local'). */
+  /**
+   * Share of heard events inside the certified cap whose local read could still not stay inside the
+   * read cap: each costs a full recompute (path 'local').
+   */
   fallback: number;
   /**
-   * Of those, the share whose peer lies outside the read cap (in a watched cell that only reaches
-   * into it): they cannot change any set the cell keeps exact, yet cost a full recompute.
+   * Share of heard events whose peer lies beyond the certified cap (mostly in a watched cell that
+   * only reaches into it): recorded in the spatial index only, charged nothing (path 'local').
    */
-  outside: number;
+  beyond: number;
   /** Mean ms per heard event: localChange, or a full recompute where it falls back. */
   msPerEvent: number;
   /** CPU demanded per second of wall time by the events heard. */
@@ -78,6 +89,16 @@ function reach(model: CellModel, cell: CellInfo, t: LocalTiming): number {
   return cell.radius - angle(model.hood.shape(cell.id).centre, t.peer.p) - JITTER_MAX_RAD - REACH_EPS;
 }
 
+/**
+ * What a cell on the local path does with one event, given its `reach` and how far its local read
+ * goes (incremental.ts `applyIncrementally`): beyond the certified cap (reach < 0, `beyondCertified`)
+ * it only records it; inside, a read that would leave the cap makes it recompute in full.
+ */
+export function eventKind(reachRad: number, readRad: number): EventKind {
+  if (reachRad < 0) return 'beyond';
+  return readRad > reachRad ? 'fallback' : 'local';
+}
+
 export function cellCpu(model: CellModel, cell: CellInfo, byCell: ReadonlyMap<string, readonly LocalTiming[]>, p: CpuParams): CellCpu {
   let heardPerS = (2 * cell.own.length) / p.sessionS;
   for (const r of cell.reads) heardPerS += (2 * model.cells.get(r)!.own.length) / p.sessionS;
@@ -90,21 +111,21 @@ export function cellCpu(model: CellModel, cell: CellInfo, byCell: ReadonlyMap<st
   // No timed join where the cell hears (remote cells hearing few events): charge the full recompute, as before b9924d6.
   if (path !== 'local' || heard.length === 0) {
     const none = path === 'local' ? NaN : 1;
-    return { ...base, path, fallback: none, outside: NaN, msPerEvent: full, events: (heardPerS * full) / 1000 };
+    return { ...base, path, fallback: none, beyond: path === 'local' ? NaN : 0, msPerEvent: full, events: (heardPerS * full) / 1000 };
   }
   // A fallback's failed local attempt costs less than the local change itself; left out.
-  let ms = 0, fellBack = 0, outside = 0;
+  let ms = 0, fellBack = 0, beyond = 0;
   for (const t of heard) {
-    const r = reach(model, cell, t);
-    if (t.radius > r) {
+    const kind = eventKind(reach(model, cell, t), t.radius);
+    if (kind === 'beyond') beyond++;
+    else if (kind === 'fallback') {
       fellBack++;
-      if (r < 0) outside++;
       ms += full;
     } else ms += t.ms;
   }
   const msPerEvent = ms / heard.length;
   return {
-    ...base, path, fallback: fellBack / heard.length, outside: fellBack ? outside / fellBack : 0, msPerEvent,
+    ...base, path, fallback: fellBack / heard.length, beyond: beyond / heard.length, msPerEvent,
     events: (heardPerS * msPerEvent) / 1000,
   };
 }

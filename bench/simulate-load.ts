@@ -59,9 +59,9 @@ export interface CellLoad {
   path: UpkeepPath;
   /** Share of heard events that fall back to a full recompute (read cap); NaN when none was sampled. */
   fallback: number;
-  /** Of the fallbacks, the share whose peer lies outside the read cap. */
-  outside: number;
-  /** Timed joins the fallback share rests on. */
+  /** Share of heard events beyond the certified cap, only recorded (simulate-cpu.ts); NaN when none was sampled. */
+  beyond: number;
+  /** Timed joins the two shares rest on. */
   sampled: number;
   /** Fraction of wall time running (billed duration). */
   active: number;
@@ -112,6 +112,13 @@ export interface Upkeep {
   /** Events applied with localChange, and events recomputed in full (no model, backlog, read-cap fallback). */
   local: number;
   fullEvents: number;
+  /**
+   * Events per second heard by all cells; of them, those beyond a local-path cell's certified cap
+   * (only recorded, no CPU) and those still falling back to a full recompute (read cap).
+   */
+  heardPerS: number;
+  recordedPerS: number;
+  fallbackPerS: number;
   /** Full recomputes forced by index changes: flips/s × non-empty cells of them per second, and their CPU. */
   indexRecomputesPerS: number;
   index: number;
@@ -272,7 +279,7 @@ export function cellLoads(model: CellModel, events: EventSample, sizes: MessageS
   const cells: CellLoad[] = [];
   const byCell = timingsByCell(model, events.local);
   const upkeep: Upkeep = {
-    cells: { local: 0, 'no model': 0, backlog: 0 }, local: 0, fullEvents: 0, indexRecomputesPerS: 0, index: 0,
+    cells: { local: 0, 'no model': 0, backlog: 0 }, local: 0, fullEvents: 0, heardPerS: 0, recordedPerS: 0, fallbackPerS: 0, indexRecomputesPerS: 0, index: 0,
     unsampledCells: 0, unsampled: 0, allFull: 0, overloaded: 0, overloadedPeers: 0, maxCpu: 0, localPath: { events: 0, index: 0 },
   };
   for (const c of model.cells.values()) {
@@ -287,7 +294,7 @@ export function cellLoads(model: CellModel, events: EventSample, sizes: MessageS
     gbS += active * GB_PER_OBJECT;
     cells.push({
       id: c.id, peers: c.own.length, inPerS: a.in, outPerS: a.out, totalPerS: a.in + a.out, billedPerS: a.billed + 1 / SWEEP_S,
-      cpu, cpuIndex: u.index, path: u.path, fallback: u.fallback, outside: u.outside, sampled: u.sampled, active,
+      cpu, cpuIndex: u.index, path: u.path, fallback: u.fallback, beyond: u.beyond, sampled: u.sampled, active,
       bytesInPerS: a.bytesIn, bytesOutPerS: a.bytesOut, watchers: c.watchers, readSize: c.readSize,
       watchAnswerBytes: sizes.watchAnswer(c.own.length),
     });
@@ -315,12 +322,15 @@ function addUpkeep(w: Upkeep, u: CellCpu, flipsPerS: number, peers: number): voi
     w.localPath.index += u.index;
   }
   const full = (u.heardPerS * u.fullMs) / 1000;
+  w.heardPerS += u.heardPerS;
   if (u.path !== 'local') w.fullEvents += u.events;
   else if (u.sampled === 0) {
     w.unsampledCells++;
     w.unsampled += u.events;
     w.fullEvents += u.events;
   } else {
+    w.recordedPerS += u.heardPerS * u.beyond;
+    w.fallbackPerS += u.heardPerS * u.fallback;
     w.fullEvents += full * u.fallback;
     w.local += u.events - full * u.fallback;
   }

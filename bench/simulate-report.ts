@@ -11,9 +11,9 @@ const TARGET_BUSIEST = 500;
 const TARGET_COST = 1;
 const pct = (x: number): string => `${fmt(100 * x)} %`;
 const n = (r: RunResult): string => r.options.peers.toLocaleString('en-US');
-/** A cell's read-cap fallbacks, and the timed joins they rest on ('—' when it keeps no model or heard none). */
+/** A cell's heard events beyond its certified cap and its read-cap fallbacks, and the timed joins they rest on ('—' when it heard none). */
 const fallbackText = (c: CellLoad): string =>
-  c.path !== 'local' ? `all (${c.path})` : Number.isNaN(c.fallback) ? '—' : `${pct(c.fallback)} (${pct(c.fallback * c.outside)}) of ${c.sampled}`;
+  c.path !== 'local' ? `all fall back (${c.path})` : Number.isNaN(c.fallback) ? '—' : `${pct(c.beyond)} / ${pct(c.fallback)} of ${c.sampled}`;
 
 export function simulateTables(runs: readonly RunResult[]): Table[] {
   const world: Table = {
@@ -72,7 +72,7 @@ export function simulateTables(runs: readonly RunResult[]): Table[] {
   const peersPerRpcLimit = (RPC_MAX_VALUE_BYTES - sizes.watchAnswer(0)) / (sizes.watchAnswer(1) - sizes.watchAnswer(0));
   const cells: Table = {
     title: `Cells: the busiest cell (most messages in + out) vs the Durable Object soft limit (~${DO_SOFT_LIMIT} req/s)`,
-    headers: ['peers', 'CELL_DEG', 'non-empty cells', 'busiest cell', 'its peers', 'msgs/s in', 'msgs/s out', 'msgs/s total', 'total, mesh-signalled', 'bytes/s in / out', 'billed req/s', 'recompute CPU demand', 'of it: index changes', 'upkeep path', 'heard events falling back (outside the cap) of timed', 'watchers', 'peers read', 'cells ≥ 1000 in/s', 'largest cell', 'its watch() answer', 'directory flips/s', 'directory calls out/s'],
+    headers: ['peers', 'CELL_DEG', 'non-empty cells', 'busiest cell', 'its peers', 'msgs/s in', 'msgs/s out', 'msgs/s total', 'total, mesh-signalled', 'bytes/s in / out', 'billed req/s', 'recompute CPU demand', 'of it: index changes', 'upkeep path', 'heard events beyond the cap: recorded only / falling back, of timed', 'watchers', 'peers read', 'cells ≥ 1000 in/s', 'largest cell', 'its watch() answer', 'directory flips/s', 'directory calls out/s'],
     rows: runs.flatMap((r) =>
       r.perDeg.map((d) => {
         const b = d.load.cells[0]!;
@@ -93,7 +93,7 @@ export function simulateTables(runs: readonly RunResult[]): Table[] {
   };
   const upkeep: Table = {
     title: 'Neighbour-set CPU over the world (CPU-seconds per second, summed over non-empty cells)',
-    headers: ['peers', 'CELL_DEG', 'cells local / no model / backlog', 'cells > 100 % (their peers)', 'largest demand', 'events applied locally', 'events recomputed in full', 'index-change full recomputes/s', 'their CPU', 'index share', 'local-path cells: events / index', 'total', 'as a full recompute per trigger', 'busiest cell: demand (of it index)'],
+    headers: ['peers', 'CELL_DEG', 'cells local / no model / backlog', 'cells > 100 % (their peers)', 'largest demand', 'events applied locally', 'events recomputed in full', 'heard events/s: recorded only (beyond the cap) / falling back', 'index-change full recomputes/s', 'their CPU', 'index share', 'local-path cells: events / index', 'total', 'as a full recompute per trigger', 'busiest cell: demand (of it index)'],
     rows: runs.flatMap((r) =>
       r.perDeg.map((d) => {
         const u = d.load.upkeep;
@@ -101,7 +101,7 @@ export function simulateTables(runs: readonly RunResult[]): Table[] {
         const b = d.load.cells[0]!;
         return [
           n(r), d.cellDeg, `${u.cells.local} / ${u.cells['no model']} / ${u.cells.backlog}`, `${u.overloaded} (${fmt(u.overloadedPeers)})`, pct(u.maxCpu),
-          u.local, u.fullEvents, u.indexRecomputesPerS, u.index, pct(u.index / total), `${fmt(u.localPath.events)} / ${fmt(u.localPath.index)}`,
+          u.local, u.fullEvents, `${fmt(u.heardPerS)}: ${pct(u.recordedPerS / u.heardPerS)} / ${pct(u.fallbackPerS / u.heardPerS)}`, u.indexRecomputesPerS, u.index, pct(u.index / total), `${fmt(u.localPath.events)} / ${fmt(u.localPath.index)}`,
           total, u.allFull, `${pct(b.cpu)} (${pct(b.cpuIndex)})`,
         ];
       }),
@@ -109,7 +109,8 @@ export function simulateTables(runs: readonly RunResult[]): Table[] {
     notes: [
       `What a cell runs (durable-objects/incremental.ts): each join or leave it hears (its own and its read cells') costs a timed localChange, ` +
         `or a full recompute (fit above) when it reads > ${MAX_MODEL_SITES.toLocaleString('en-US')} peers ("no model"), when the events it hears during one full recompute exceed ${MAX_EVENTS} ("backlog": the next pass is full again), ` +
-        `or when the event's local read would leave its read cap (per cell, from the timed joins it hears: "heard events falling back"); ` +
+        `or when the event's local read would leave its read cap (per cell, from the timed joins it hears: "falling back"); ` +
+        `an event whose peer lies beyond the cell's certified cap (cap radius less the jitter margin) is only recorded in its spatial index and charged nothing ("recorded only", since 9ce2d61); ` +
         `and every directory index version makes every non-empty cell recompute in full (flips/s × non-empty cells recomputes/s). ` +
         `Cells that hear no timed join are charged a full recompute per event: ` +
         runs.map((r) => `at ${n(r)} peers ${r.perDeg.map((d) => `${d.load.upkeep.unsampledCells} cells (${fmt(d.load.upkeep.unsampled)} CPU-s/s) at CELL_DEG ${d.cellDeg}`).join(', ')}`).join('; ') + '.',

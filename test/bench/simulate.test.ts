@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadCities } from '../../bench/lib/population';
 import { formatTable } from '../../bench/lib/table';
+import { eventKind } from '../../bench/simulate-cpu';
 import { simulateTables, simulateTargets } from '../../bench/simulate-report';
 import { DEFAULTS, renewalsPerSession, runSimulation } from '../../bench/simulate-run';
 
@@ -34,6 +35,19 @@ describe('bench/simulate', () => {
       expect(t.rows.length).toBeGreaterThan(0);
       for (const row of t.rows) expect(row.length).toBe(t.headers.length);
       expect(formatTable(t)).toContain('|');
+    }
+  });
+
+  it('eventKind(): beyond the certified cap only recorded, inside it a read past the cap falls back', () => {
+    expect(eventKind(-1e-6, 0)).toBe('beyond');
+    expect(eventKind(-1e-6, 1)).toBe('beyond');
+    expect(eventKind(0.1, 0.2)).toBe('fallback');
+    expect(eventKind(0.1, 0.05)).toBe('local');
+    expect(eventKind(Infinity, 3)).toBe('local');
+    for (const d of run.perDeg) {
+      const u = d.load.upkeep;
+      expect(u.recordedPerS + u.fallbackPerS).toBeLessThanOrEqual(u.heardPerS * (1 + 1e-12));
+      expect(u.recordedPerS).toBeGreaterThanOrEqual(0);
     }
   });
 
