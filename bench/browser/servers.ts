@@ -10,9 +10,8 @@
  * temp dir, so nothing anyone saves mid-run can disturb it.
  */
 import type { ChildProcess } from 'node:child_process';
-import { launch } from '../lib/process';
+import { freePort, launch } from '../lib/process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,19 +33,6 @@ export interface Server {
   /** The last lines the server printed, for error messages. */
   log(): string;
   stop(): Promise<void>;
-}
-
-/** A port nobody listens on right now (127.0.0.1). */
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => res(port));
-    });
-  });
 }
 
 function quietEnv(): NodeJS.ProcessEnv {

@@ -1,5 +1,6 @@
 /** Starting helper processes for the benches. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root (benches run their tools from there). */
@@ -18,4 +19,17 @@ export function launch(cmd: string, args: string[], env: NodeJS.ProcessEnv = pro
   proc.stdout!.on('data', keep);
   proc.stderr!.on('data', keep);
   return { proc, log: () => output.slice(-4_000) };
+}
+
+/** A port nobody listens on right now (127.0.0.1). */
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      s.close(() => res(port));
+    });
+  });
 }

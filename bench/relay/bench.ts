@@ -11,7 +11,8 @@ import { latticePositions } from './graph';
 import type { BotNet } from './net';
 import { connectPeerServer } from './peer-net';
 import { connectFloor } from './floor-net';
-import { freePort, groupCpuSeconds, machineCpuSeconds, startFloor, startPeerServer, startWrangler, type ServerProcess } from './servers';
+import { freePort } from '../lib/process';
+import { groupCpuSeconds, machineCpuSeconds, startFloor, startPeerServer, startWrangler, type ServerProcess } from './servers';
 import { roundRate, saturation, summarise, type Saturation, type StepSummary } from './stats';
 import { joinWisp } from './wisp-net';
 

@@ -7,7 +7,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { launch } from '../lib/process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,20 +34,6 @@ export interface ServerProcess {
 export interface WranglerServer extends ServerProcess {
   origin: string;
 }
-
-/** A port nobody listens on right now (127.0.0.1). */
-export async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => res(port));
-    });
-  });
-}
-
 
 function stopper(proc: ChildProcess, cleanup: () => void = () => {}): () => Promise<void> {
   return async () => {
