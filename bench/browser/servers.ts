@@ -10,7 +10,7 @@
  * temp dir, so nothing anyone saves mid-run can disturb it.
  */
 import type { ChildProcess } from 'node:child_process';
-import { freePort, launch } from '../lib/process';
+import { freePort, launch, stopper } from '../lib/process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -19,7 +19,6 @@ import { fileURLToPath } from 'node:url';
 /** The repository root: wrangler.toml and node_modules/.bin live there. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const READY_TIMEOUT_MS = 45_000;
-const STOP_GRACE_MS = 5_000;
 /**
  * Where the bench's ICE servers point: a loopback port nobody answers on. `STUN_URLS` cannot be
  * empty (the Worker falls back to public STUN), and public STUN hostnames would mean DNS look-ups;
@@ -39,29 +38,6 @@ function quietEnv(): NodeJS.ProcessEnv {
   return { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', CI: '1' };
 }
 
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // the group is gone
-  }
-}
-
-/** SIGTERM to the whole group, then SIGKILL: workerd may outlive its parent by a moment. */
-function stopper(proc: ChildProcess, cleanup: () => void = () => {}): () => Promise<void> {
-  let stopped: Promise<void> | null = null;
-  return () =>
-    (stopped ??= (async () => {
-      if (proc.exitCode === null && proc.signalCode === null) {
-        const exited = new Promise((r) => proc.once('exit', r));
-        signalGroup(proc.pid!, 'SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, STOP_GRACE_MS))]);
-      }
-      signalGroup(proc.pid!, 'SIGKILL');
-      cleanup();
-    })());
-}
 
 function exited(proc: ChildProcess): Promise<number | null> {
   return proc.exitCode !== null ? Promise.resolve(proc.exitCode) : new Promise((r) => proc.once('exit', r));

@@ -3,6 +3,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
+/** After SIGTERM, how long a server group gets before SIGKILL. */
+const STOP_GRACE_MS = 5_000;
+
 /** The repository root (benches run their tools from there). */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -32,4 +35,31 @@ export function freePort(): Promise<number> {
       s.close(() => res(port));
     });
   });
+}
+
+/** Sends `signal` to a whole process group (launch() makes one per server). */
+export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // the group is gone
+  }
+}
+
+/**
+ * A stop function for a launched server: SIGTERM to the whole group, then SIGKILL (workerd may
+ * outlive its parent by a moment), then `cleanup`. Calling it again waits for the same stop.
+ */
+export function stopper(proc: ChildProcess, cleanup: () => void = () => {}): () => Promise<void> {
+  let stopped: Promise<void> | null = null;
+  return () =>
+    (stopped ??= (async () => {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        const exited = new Promise((r) => proc.once('exit', r));
+        signalGroup(proc.pid!, 'SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, STOP_GRACE_MS))]);
+      }
+      signalGroup(proc.pid!, 'SIGKILL');
+      cleanup();
+    })());
 }

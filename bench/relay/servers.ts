@@ -5,7 +5,7 @@
  * CPU time of a process group, read from /proc.
  */
 import type { ChildProcess } from 'node:child_process';
-import { launch } from '../lib/process';
+import { launch, stopper } from '../lib/process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -15,7 +15,6 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 /** The repository root: wrangler.toml and node_modules/.bin live there. */
 export const ROOT = resolve(HERE, '../..');
 const READY_TIMEOUT_MS = 45_000;
-const STOP_GRACE_MS = 5_000;
 /** Linux USER_HZ: /proc/<pid>/stat counts CPU time in these ticks. */
 const CLOCK_TICKS_PER_S = 100;
 
@@ -33,27 +32,6 @@ export interface ServerProcess {
 
 export interface WranglerServer extends ServerProcess {
   origin: string;
-}
-
-function stopper(proc: ChildProcess, cleanup: () => void = () => {}): () => Promise<void> {
-  return async () => {
-    if (proc.exitCode === null && proc.signalCode === null) {
-      const exited = new Promise((r) => proc.once('exit', r));
-      signalGroup(proc.pid!, 'SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, STOP_GRACE_MS))]);
-    }
-    // workerd may outlive its parent by a moment: the group gets a SIGKILL either way.
-    signalGroup(proc.pid!, 'SIGKILL');
-    cleanup();
-  };
-}
-
-function signalGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // the group is gone
-  }
 }
 
 async function waitFor(check: () => Promise<boolean>, proc: ChildProcess, what: string, log: () => string): Promise<void> {
