@@ -78,7 +78,8 @@ export function buildModel(centre: Vec3, read: ReadState, peers: readonly ModelP
 }
 
 /** A join or leave heard of, with the cell it happened in. */
-type Event = { kind: 'join'; peer: ModelPeer } | { kind: 'leave'; id: string; cell: string };
+/** `ws`: for this cell's own joins, the socket the peer joined on. */
+type Event = { kind: 'join'; peer: ModelPeer; ws?: WebSocket } | { kind: 'leave'; id: string; cell: string };
 
 /**
  * Applies what changed since the model was built or last updated. Returns the new capped sets of
@@ -144,7 +145,11 @@ export function applyIncrementally(cell: Cell, model: Model): Map<string, string
     if (e.kind === 'join' && e.peer.cell === self && cell.peers.has(e.peer.id) && !result.has(e.peer.id)) return null;
   }
   for (const c of model.snaps.keys()) model.snaps.set(c, hood.snapshots.get(c)!);
-  model.own = new Map(cell.peers);
+  // Bring the model's own sockets up to date from the events, without copying every socket.
+  for (const e of events) {
+    if (e.kind === 'leave' && e.cell === self) model.own.delete(e.id);
+    else if (e.kind === 'join' && e.ws) model.own.set(e.peer.id, e.ws);
+  }
   return result;
 }
 
@@ -207,7 +212,7 @@ function collectEvents(cell: Cell, model: Model): Event[] | null {
     if (model.own.get(id) === ws) continue;
     const peer = readAttachment(ws)?.peer;
     if (!peer) return null;
-    events.push({ kind: 'join', peer: { id, lat: peer.lat, lng: peer.lng, p: peerPoint(id, peer), cell: self } });
+    events.push({ kind: 'join', peer: { id, lat: peer.lat, lng: peer.lng, p: peerPoint(id, peer), cell: self }, ws });
   }
   return events;
 }
